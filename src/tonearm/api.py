@@ -1,0 +1,17 @@
+"""Every domain's router, mounted under one API."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from tonearm.catalog.endpoints import router as catalog_router
+from tonearm.delivery.endpoints import router as delivery_router
+from tonearm.ingest.endpoints import router as ingest_router
+from tonearm.ops import router as ops_router
+
+__all__ = ["include_routers"]
+
+
+def include_routers(app: FastAPI) -> None:
+    for router in (ops_router, catalog_router, delivery_router, ingest_router):
+        app.include_router(router)

@@ -1,0 +1,118 @@
+"""create_app(settings): opens the backends, puts them on app.state, mounts the routers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from tonearm.api import include_routers
+from tonearm.audio.ladder import LADDER
+from tonearm.config import Settings
+from tonearm.delivery.media import MediaApp
+from tonearm.delivery.paths import MEDIA_PREFIX
+from tonearm.errors import NotPlayable, TonearmError
+from tonearm.kit.logs import get_logger
+from tonearm.kit.metrics import Metrics
+from tonearm.runtime import open_runtime
+
+__all__ = ["WEB_DIST", "create_app"]
+
+WEB_DIST = Path(__file__).parent / "web" / "dist"
+log = get_logger(__name__)
+
+
+def _error(status: int, message: str, **extra: object) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"status": status, "message": message, **extra}}, status_code=status
+    )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TonearmError)
+    async def tonearm_error(_request: Request, error: TonearmError) -> JSONResponse:
+        extra = {"reason": error.reason} if isinstance(error, NotPlayable) else {}
+        return _error(error.status, error.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return _error(400, f"{where}: {first.get('msg', 'invalid value')}")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        return _error(error.status_code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return _error(500, "internal server error")
+
+
+class EdgeMiddleware:
+    """Outermost layer: sends /media straight to the media app, strips trailing slashes, times
+    every request by its route template."""
+
+    def __init__(self, app: Any, media: MediaApp, metrics: Metrics) -> None:
+        self.app, self.media, self.metrics = app, media, metrics
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith(MEDIA_PREFIX):
+            await self._timed(self.media, scope, receive, send, "/media")
+            return
+        if len(path) > 1 and path.endswith("/") and path.startswith("/v1/"):
+            scope = {**scope, "path": path.rstrip("/"), "raw_path": path.rstrip("/").encode()}
+        await self._timed(self.app, scope, receive, send, None)
+
+    async def _timed(
+        self, app: Any, scope: dict[str, Any], receive: Any, send: Any, route: str | None
+    ) -> None:
+        started, status = time.perf_counter(), [500]
+
+        async def send_and_note(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_and_note)
+        finally:
+            template = route or getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.request_seconds.labels(scope["method"], template, str(status[0])).observe(
+                time.perf_counter() - started
+            )
+
+
+def create_app(settings: Settings) -> FastAPI:
+    runtime = open_runtime(settings)
+    app = FastAPI(title="Tonearm", version="0.1.0", redirect_slashes=False)
+    app.state.runtime = runtime
+    app.state.settings = settings
+    app.state.session_factory = runtime.session_factory
+    app.state.blobs = runtime.blobs
+    app.state.keys = runtime.keys
+    app.state.metrics = runtime.metrics
+    _install_error_handlers(app)
+    include_routers(app)
+    if WEB_DIST.is_dir():
+        app.mount("/", StaticFiles(directory=WEB_DIST, html=True), name="web")
+    media = MediaApp(
+        blobs=app.state.blobs,
+        keys=app.state.keys,
+        metrics=app.state.metrics,
+        premium_folders={rung.name for rung in LADDER if rung.premium},
+        accel_redirect_prefix=settings.accel_redirect_prefix,
+    )
+    app.add_middleware(EdgeMiddleware, media=media, metrics=app.state.metrics)
+    return app

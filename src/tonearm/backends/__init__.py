@@ -1,0 +1,1 @@
+"""One Protocol per concern, adapters picked by URL scheme through a registry."""

@@ -1,0 +1,1 @@
+"""Catalog: artists, albums, tracks, their audio files and rights."""

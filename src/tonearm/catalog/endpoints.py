@@ -1,0 +1,120 @@
+"""Catalog routes, shaped as Spotify's Web API."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from tonearm.catalog import schemas
+from tonearm.catalog.service import ALBUM_GROUPS
+from tonearm.catalog.service import catalog as catalog_service
+from tonearm.errors import BadRequest
+from tonearm.kit.ids import parse_id
+from tonearm.kit.pagination import check_window
+from tonearm.kit.web import BaseUrl, DbSession, Market, parse_ids
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["catalog"])
+
+Limit = Annotated[int, Query()]
+Offset = Annotated[int, Query()]
+
+
+@router.get("/tracks/{track_id}", response_model=schemas.TrackFull)
+def get_track(
+    track_id: str, session: DbSession, base: BaseUrl, market: Market
+) -> schemas.TrackFull:
+    return catalog_service.get_track(session, parse_id(track_id, "track"), base=base, market=market)
+
+
+@router.get("/tracks", response_model=schemas.TrackList)
+def get_tracks(ids: str, session: DbSession, base: BaseUrl, market: Market) -> schemas.TrackList:
+    track_ids = parse_ids(ids, "track", most=50)
+    tracks = catalog_service.get_tracks(session, track_ids, base=base, market=market)
+    return schemas.TrackList(tracks=tracks)
+
+
+@router.get("/albums/{album_id}", response_model=schemas.AlbumFull)
+def get_album(
+    album_id: str, session: DbSession, base: BaseUrl, market: Market
+) -> schemas.AlbumFull:
+    return catalog_service.get_album(session, parse_id(album_id, "album"), base=base, market=market)
+
+
+@router.get("/albums/{album_id}/tracks", response_model=schemas.AlbumTracksPage)
+def get_album_tracks(
+    album_id: str,
+    session: DbSession,
+    base: BaseUrl,
+    market: Market,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> schemas.AlbumTracksPage:
+    check_window(limit, offset)
+    return catalog_service.album_tracks(
+        session, parse_id(album_id, "album"), base=base, market=market, limit=limit, offset=offset
+    )
+
+
+@router.get("/artists/{artist_id}", response_model=schemas.ArtistFull)
+def get_artist(artist_id: str, session: DbSession, base: BaseUrl) -> schemas.ArtistFull:
+    return catalog_service.get_artist(session, parse_id(artist_id, "artist"), base=base)
+
+
+@router.get("/artists", response_model=dict[str, list[schemas.ArtistFull | None]])
+def get_artists(
+    ids: str, session: DbSession, base: BaseUrl
+) -> dict[str, list[schemas.ArtistFull | None]]:
+    artist_ids = parse_ids(ids, "artist", most=50)
+    return {"artists": catalog_service.get_artists(session, artist_ids, base=base)}
+
+
+def _groups(include_groups: str | None) -> list[str]:
+    groups = [g.strip() for g in (include_groups or ",".join(ALBUM_GROUPS)).split(",") if g.strip()]
+    unknown = sorted(set(groups) - set(ALBUM_GROUPS))
+    if unknown or not groups:
+        raise BadRequest(
+            f"include_groups takes {', '.join(ALBUM_GROUPS)}; got {', '.join(unknown) or 'none'}"
+        )
+    return groups
+
+
+@router.get("/artists/{artist_id}/albums", response_model=schemas.AlbumsPage)
+def get_artist_albums(
+    artist_id: str,
+    session: DbSession,
+    base: BaseUrl,
+    include_groups: str | None = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> schemas.AlbumsPage:
+    check_window(limit, offset)
+    return catalog_service.artist_albums(
+        session,
+        parse_id(artist_id, "artist"),
+        base=base,
+        include_groups=_groups(include_groups),
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/browse/new-releases", response_model=schemas.NewReleases)
+def get_new_releases(
+    session: DbSession, base: BaseUrl, limit: Limit = 20, offset: Offset = 0
+) -> schemas.NewReleases:
+    check_window(limit, offset)
+    return schemas.NewReleases(
+        albums=catalog_service.list_albums(session, base=base, limit=limit, offset=offset)
+    )
+
+
+@router.get("/browse/artists", response_model=schemas.ArtistsPage)
+def get_all_artists(
+    session: DbSession, base: BaseUrl, limit: Limit = 20, offset: Offset = 0
+) -> schemas.ArtistsPage:
+    """Every artist by name: a Tonearm extension for browsing a whole catalog."""
+    check_window(limit, offset)
+    return catalog_service.list_artists(session, base=base, limit=limit, offset=offset)

@@ -1,0 +1,30 @@
+"""Whether a track may play in a market now, from its territory windows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from tonearm.catalog.models import Right
+from tonearm.kit.territories import COUNTRIES, WORLDWIDE
+from tonearm.kit.time import as_utc
+
+__all__ = ["available_markets", "is_allowed"]
+
+
+def _in_window(right: Right, now: datetime) -> bool:
+    starts = right.valid_from is None or as_utc(right.valid_from) <= now
+    ends = right.valid_to is None or now < as_utc(right.valid_to)
+    return starts and ends
+
+
+def is_allowed(rights: Sequence[Right], market: str, now: datetime) -> bool:
+    """A denial for the market wins; otherwise an allowance for it or worldwide is needed."""
+    active = [right for right in rights if _in_window(right, now)]
+    if any(right.territory == market and not right.allowed for right in active):
+        return False
+    return any(right.allowed and right.territory in (market, WORLDWIDE) for right in active)
+
+
+def available_markets(rights: Sequence[Right], now: datetime) -> list[str]:
+    return sorted(market for market in COUNTRIES if is_allowed(rights, market, now))

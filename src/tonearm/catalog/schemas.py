@@ -1,0 +1,148 @@
+"""API shapes of the catalog, field for field as Spotify's Web API objects."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "AlbumFull",
+    "AlbumSimple",
+    "AlbumTracksPage",
+    "AlbumsPage",
+    "ArtistFull",
+    "ArtistSimple",
+    "ArtistsPage",
+    "ExternalIds",
+    "ExternalUrls",
+    "Followers",
+    "NewReleases",
+    "Restrictions",
+    "TrackFull",
+    "TrackList",
+    "TrackSimple",
+]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ExternalUrls(Frozen):
+    spotify: str
+
+
+class ExternalIds(Frozen):
+    isrc: str | None = None
+
+
+class Followers(Frozen):
+    href: str | None = None
+    total: int = 0
+
+
+class Restrictions(Frozen):
+    reason: Literal["market", "product", "explicit"]
+
+
+class Image(Frozen):
+    url: str
+    height: int | None
+    width: int | None
+
+
+class ArtistSimple(Frozen):
+    external_urls: ExternalUrls
+    href: str
+    id: str
+    name: str
+    type: Literal["artist"] = "artist"
+    uri: str
+
+
+class ArtistFull(ArtistSimple):
+    followers: Followers
+    genres: list[str]
+    images: list[Image]
+    popularity: int
+
+
+class AlbumSimple(Frozen):
+    album_type: str
+    total_tracks: int
+    available_markets: list[str]
+    external_urls: ExternalUrls
+    href: str
+    id: str
+    images: list[Image]
+    name: str
+    release_date: str
+    release_date_precision: str
+    type: Literal["album"] = "album"
+    uri: str
+    artists: list[ArtistSimple]
+    album_group: str | None = None
+
+
+class TrackSimple(Frozen):
+    artists: list[ArtistSimple]
+    available_markets: list[str]
+    disc_number: int
+    duration_ms: int
+    explicit: bool
+    external_urls: ExternalUrls
+    href: str
+    id: str
+    is_playable: bool | None = None
+    restrictions: Restrictions | None = None
+    name: str
+    preview_url: str | None = None
+    track_number: int
+    type: Literal["track"] = "track"
+    uri: str
+    is_local: bool = False
+
+
+class TrackFull(TrackSimple):
+    album: AlbumSimple
+    external_ids: ExternalIds
+    popularity: int
+
+
+class Paging(Frozen):
+    href: str
+    limit: int
+    next: str | None
+    offset: int
+    previous: str | None
+    total: int
+
+
+class AlbumTracksPage(Paging):
+    items: list[TrackSimple]
+
+
+class AlbumsPage(Paging):
+    items: list[AlbumSimple]
+
+
+class ArtistsPage(Paging):
+    items: list[ArtistFull]
+
+
+class AlbumFull(AlbumSimple):
+    tracks: AlbumTracksPage
+    copyrights: list[dict[str, str]]
+    external_ids: dict[str, str]
+    genres: list[str]
+    label: str | None
+    popularity: int
+
+
+class TrackList(Frozen):
+    tracks: list[TrackFull | None]
+
+
+class NewReleases(Frozen):
+    albums: AlbumsPage

@@ -1,0 +1,152 @@
+"""`tonearm run | serve | ingest | demo`."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from tonearm.config import Settings
+from tonearm.errors import TonearmError
+from tonearm.ingest.demo import ingest_demo
+from tonearm.ingest.schemas import Hints, IngestResult
+from tonearm.ingest.stages import ACCEPTED_EXTENSIONS
+from tonearm.ingest.tasks import ingest_master
+from tonearm.kit.logs import configure_logging
+from tonearm.runtime import open_runtime
+
+__all__ = ["main"]
+
+app = typer.Typer(add_completion=False, help="Tonearm: a music streaming platform.")
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from tonearm.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Run the server."""
+    settings = Settings()
+    configure_logging(json=settings.log_json)
+    typer.echo(f"Tonearm listening on http://{host}:{port}/")
+    _serve(settings, host, port)
+
+
+@app.command()
+def run(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Create the demo catalog on first start, then serve, printing the URL to open."""
+    settings = Settings()
+    if not settings.admin_token:
+        token_file = settings.data_dir / "admin.token"
+        if not token_file.exists():
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            token_file.write_text(secrets.token_urlsafe(24))
+        os.environ["TONEARM_ADMIN_TOKEN"] = token_file.read_text().strip()
+        settings = Settings()
+    configure_logging(json=settings.log_json)
+    if not (settings.data_dir / "demo.done").exists():
+        demo(seconds=None)
+    typer.echo(f"\nTonearm is running. Open http://{host}:{port}/\n")
+    typer.echo(f"Admin token for POST /v1/ingest: {settings.admin_token}")
+    _serve(settings, host, port)
+
+
+@app.command()
+def demo(
+    seconds: Annotated[float | None, typer.Option(help="length of each track")] = None,
+) -> None:
+    """Synthesize and ingest the demo catalog (4 artists, 6 albums, 32 tracks)."""
+    settings = Settings()
+    runtime = open_runtime(settings)
+    with Progress() as progress:
+        task = progress.add_task("demo catalog", total=32)
+        ingest_demo(
+            runtime.ingest_context(),
+            seconds=seconds,
+            on_track=lambda result: progress.update(task, advance=1, description=result.name),
+        )
+    (settings.data_dir / "demo.done").write_text("ok\n")
+    runtime.close()
+
+
+def _masters(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def _print_result(result: IngestResult, as_json: bool) -> None:
+    if as_json:
+        typer.echo(result.model_dump_json())
+    else:
+        typer.echo(f"{result.id}  {result.outcome:9}  {result.name}  ({result.file})")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="master files or folders of them")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+    name: Annotated[str | None, typer.Option(help="track name (one file only)")] = None,
+    artist: Annotated[str | None, typer.Option(help="artists, ';'-separated")] = None,
+    album: Annotated[str | None, typer.Option(help="album name")] = None,
+) -> None:
+    """Ingest masters: WAV, FLAC, AIFF, MP3 or Ogg. Prints one line per track with its id."""
+    settings = Settings()
+    configure_logging(json=settings.log_json, level=30)
+    runtime = open_runtime(settings)
+    masters = _masters(paths)
+    hints = Hints(
+        name=name,
+        artists=tuple(a.strip() for a in (artist or "").split(";") if a.strip()),
+        album=album,
+    )
+    failures = 0
+    with Progress(transient=True, disable=as_json or not sys.stderr.isatty()) as progress:
+        task = progress.add_task("ingest", total=len(masters))
+        for master in masters:
+            progress.update(task, description=master.name)
+            try:
+                if not master.is_file():
+                    raise TonearmError(f"{master}: no such file", 400)
+                result = ingest_master(
+                    runtime.ingest_context(), master, file_name=master.name, hints=hints
+                )
+                _print_result(result, as_json)
+            except TonearmError as error:
+                failures += 1
+                message = (
+                    error.message if str(master) in error.message else f"{master}: {error.message}"
+                )
+                if as_json:
+                    typer.echo(json.dumps({"file": str(master), "error": message}))
+                typer.echo(f"error: {message}", err=True)
+            progress.advance(task)
+    runtime.close()
+    raise typer.Exit(1 if failures else 0)
+
+
+def main() -> None:
+    app()

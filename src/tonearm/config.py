@@ -1,0 +1,41 @@
+"""Settings: one object, built from TONEARM_* environment variables, passed in, never global."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TONEARM_", frozen=True)
+
+    data_dir: Path = Path("./var")
+    # Empty means a SQLite file inside data_dir.
+    database_url: str = ""
+    # Empty means a folder inside data_dir.
+    blob_url: str = ""
+    public_url: str = ""
+    admin_token: str = ""
+    # "kid:secret,kid:secret"; the first signs, all verify. Empty: a key kept in data_dir.
+    signing_keys: str = ""
+    media_url_ttl_seconds: int = Field(default=3600, gt=0)
+    max_master_seconds: float = Field(default=1200.0, gt=0)
+    max_master_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
+    max_upload_bytes: int = Field(default=1024 * 1024 * 1024, gt=0)
+    loudness_target_lufs: float = -14.0
+    transcode_workers: int = Field(default=2, gt=0)
+    # When nginx fronts the app, hand it the file with X-Accel-Redirect instead of sending bytes.
+    accel_redirect_prefix: str = ""
+    log_json: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'tonearm.db').resolve()}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        return self.blob_url or (self.data_dir / "blobs").resolve().as_uri()

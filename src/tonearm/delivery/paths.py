@@ -1,0 +1,29 @@
+"""Where media lives under /media, and what one signature covers.
+
+A file rendition's signature covers its own key. An HLS package is a folder of playlists and
+segments that reference each other by relative name, so one signature covers the whole folder
+and the tier it was issued for: a free listener's signature does not open premium variants.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["HLS_ROOT", "MEDIA_PREFIX", "Tier", "hls_folder", "signature_scope"]
+
+MEDIA_PREFIX = "/media/"
+HLS_ROOT = "hls"
+Tier = Literal["free", "premium"]
+
+
+def hls_folder(key: str) -> str | None:
+    """'hls/<package>/' for a key inside an HLS package, else None."""
+    parts = key.split("/")
+    if len(parts) >= 3 and parts[0] == HLS_ROOT:
+        return f"{parts[0]}/{parts[1]}/"
+    return None
+
+
+def signature_scope(key: str, tier: Tier) -> str:
+    folder = hls_folder(key)
+    return f"{MEDIA_PREFIX}{folder}|{tier}" if folder else f"{MEDIA_PREFIX}{key}"

@@ -1,0 +1,95 @@
+"""Manifests: what a listener may play of a track, as URLs signed for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from tonearm.audio.loudness import Loudness as MeasuredLoudness
+from tonearm.audio.loudness import gain_to_target
+from tonearm.catalog.media import RenditionRef, TrackMedia
+from tonearm.catalog.service import catalog as catalog_service
+from tonearm.delivery import schemas
+from tonearm.delivery.paths import MEDIA_PREFIX, Tier, signature_scope
+from tonearm.kit.signing import KeyRing, SignedQuery
+
+__all__ = ["DeliveryService", "Listener", "delivery"]
+
+
+@dataclass(frozen=True)
+class Listener:
+    """Who asks: their id goes into every signature, their tier decides the renditions."""
+
+    user_id: str
+    tier: Tier
+
+
+class DeliveryService:
+    def manifest(
+        self,
+        session: Session,
+        track_id: str,
+        *,
+        listener: Listener,
+        market: str | None,
+        base: str,
+        keys: KeyRing,
+        ttl_seconds: int,
+        target_lufs: float,
+    ) -> schemas.Manifest:
+        media = catalog_service.media(session, track_id, market=market)
+        allowed = [r for r in media.renditions if listener.tier == "premium" or not r.premium]
+        signed = [self._sign(keys, r.storage_key, listener, ttl_seconds) for r in allowed]
+        return schemas.Manifest(
+            track_id=media.track_id,
+            duration_ms=media.duration_ms,
+            renditions=[
+                _rendition(r, f"{base}{MEDIA_PREFIX}{r.storage_key}?{q.encode()}")
+                for r, q in zip(allowed, signed, strict=True)
+            ],
+            hls=self._hls_url(media, listener, base, keys, ttl_seconds),
+            loudness=_loudness(media, target_lufs),
+            expires_at=min((q.exp for q in signed), default=0),
+        )
+
+    def _sign(self, keys: KeyRing, key: str, listener: Listener, ttl: int) -> SignedQuery:
+        return keys.sign(signature_scope(key, listener.tier), uid=listener.user_id, ttl_seconds=ttl)
+
+    def _hls_url(
+        self, media: TrackMedia, listener: Listener, base: str, keys: KeyRing, ttl: int
+    ) -> str | None:
+        if media.hls is None:
+            return None
+        key = f"{media.hls.prefix}master.m3u8"
+        return f"{base}{MEDIA_PREFIX}{key}?{self._sign(keys, key, listener, ttl).encode()}"
+
+
+def _rendition(ref: RenditionRef, url: str) -> schemas.Rendition:
+    return schemas.Rendition(
+        rung=ref.rung,
+        codec=ref.codec,
+        bitrate=ref.bitrate,
+        container=ref.container,
+        url=url,
+        sample_rate=ref.sample_rate,
+        channels=ref.channels,
+        encoder_delay=ref.encoder_delay,
+        padding=ref.padding,
+        samples=ref.samples,
+        bytes=ref.bytes,
+    )
+
+
+def _loudness(media: TrackMedia, target_lufs: float) -> schemas.Loudness:
+    measured = MeasuredLoudness(
+        integrated_lufs=media.integrated_lufs, true_peak_dbtp=media.true_peak_dbtp
+    )
+    return schemas.Loudness(
+        integrated_lufs=media.integrated_lufs,
+        true_peak_dbtp=media.true_peak_dbtp,
+        gain_db=round(gain_to_target(measured, target_lufs), 2),
+    )
+
+
+delivery = DeliveryService()

@@ -1,0 +1,98 @@
+"""Expected failures, each with the HTTP status it maps to.
+
+TonearmError (500)
+├── BadRequest (400)
+│   ├── InvalidId
+│   └── InvalidUpload
+├── Unauthorized (401)
+├── Forbidden (403)
+│   ├── SignatureInvalid
+│   └── NotPlayable
+├── NotFound (404)
+├── PayloadTooLarge (413)
+├── RangeNotSatisfiable (416)
+├── UnsupportedMedia (415)
+└── BackendError (503)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendError",
+    "BadRequest",
+    "Forbidden",
+    "InvalidId",
+    "InvalidUpload",
+    "NotFound",
+    "NotPlayable",
+    "PayloadTooLarge",
+    "RangeNotSatisfiable",
+    "SignatureInvalid",
+    "TonearmError",
+    "Unauthorized",
+    "UnsupportedMedia",
+]
+
+
+class TonearmError(Exception):
+    status = 500
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+class BadRequest(TonearmError):
+    status = 400
+
+
+class InvalidId(BadRequest):
+    pass
+
+
+class InvalidUpload(BadRequest):
+    pass
+
+
+class Unauthorized(TonearmError):
+    status = 401
+
+
+class Forbidden(TonearmError):
+    status = 403
+
+
+class SignatureInvalid(Forbidden):
+    pass
+
+
+class NotPlayable(Forbidden):
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class NotFound(TonearmError):
+    status = 404
+
+
+class PayloadTooLarge(TonearmError):
+    status = 413
+
+
+class UnsupportedMedia(TonearmError):
+    status = 415
+
+
+class RangeNotSatisfiable(TonearmError):
+    status = 416
+
+    def __init__(self, message: str, size: int) -> None:
+        super().__init__(message)
+        self.size = size
+
+
+class BackendError(TonearmError):
+    status = 503

@@ -1,0 +1,80 @@
+"""Catalog metadata for a master: hints first, then its tags, then its file name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from tonearm.audio import Tags
+from tonearm.catalog.service import validate_isrc
+from tonearm.errors import BadRequest
+from tonearm.ingest.schemas import Hints
+
+__all__ = ["Metadata", "resolve_metadata"]
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+_PRECISION = {1: "year", 2: "month", 3: "day"}
+
+
+@dataclass(frozen=True)
+class Metadata:
+    name: str
+    artists: tuple[str, ...]
+    album: str
+    album_artists: tuple[str, ...]
+    album_type: str
+    release_date: str
+    release_date_precision: str
+    disc_number: int
+    track_number: int | None
+    explicit: bool
+    isrc: str | None
+
+
+def release_date(value: str | None) -> tuple[str, str]:
+    """'2021', '2021-05' or '2021-05-04' (tags often carry more after it) with its precision."""
+    match = _DATE.match(value.strip()) if value else None
+    if match is None:
+        return str(date.today().year), "year"
+    parts = [part for part in match.groups() if part]
+    return "-".join(parts), _PRECISION[len(parts)]
+
+
+def _names(*candidates: tuple[str, ...] | str | None) -> tuple[str, ...]:
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            return tuple(name.strip() for name in re.split(r"\s*;\s*", candidate) if name.strip())
+        if isinstance(candidate, tuple) and candidate:
+            return candidate
+    return ("Unknown Artist",)
+
+
+def _album_type(hint: str | None) -> str:
+    if hint is None:
+        return "album"
+    if hint not in ("album", "single", "compilation"):
+        raise BadRequest(f"album_type must be album, single or compilation, got '{hint[:20]}'")
+    return hint
+
+
+def resolve_metadata(hints: Hints, tags: Tags, file_stem: str) -> Metadata:
+    name = hints.name or tags.title or file_stem
+    artists = _names(hints.artists, tags.artist)
+    isrc = hints.isrc or tags.isrc
+    released, precision = release_date(hints.release_date or tags.date)
+    return Metadata(
+        name=name.strip()[:400],
+        artists=artists,
+        album=(hints.album or tags.album or name).strip()[:400],
+        album_artists=_names(hints.album_artists, tags.album_artist, artists),
+        album_type=_album_type(
+            hints.album_type or (None if (hints.album or tags.album) else "single")
+        ),
+        release_date=released,
+        release_date_precision=precision,
+        disc_number=hints.disc_number or tags.disc_number or 1,
+        track_number=hints.track_number or tags.track_number,
+        explicit=bool(hints.explicit if hints.explicit is not None else tags.explicit),
+        isrc=validate_isrc(isrc) if isrc else None,
+    )

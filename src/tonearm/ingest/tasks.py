@@ -1,0 +1,222 @@
+"""The ingest job: runs the stages, publishes blobs then rows, and is its own unit of work.
+
+Publication is atomic: blobs go up first under content-addressed keys, rows are written in one
+transaction, and if anything fails the blobs this run created are removed again.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tonearm.audio import HlsPackage, Rendition
+from tonearm.backends.blobs import BlobStore
+from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef
+from tonearm.catalog.service import catalog as catalog_service
+from tonearm.delivery.paths import HLS_ROOT
+from tonearm.ingest.metadata import resolve_metadata
+from tonearm.ingest.schemas import Hints, IngestResult
+from tonearm.ingest.stages import Encoded, Measured, Validated, encode, measure, sha256_of, validate
+from tonearm.kit.db import unit_of_work
+from tonearm.kit.ids import uri
+from tonearm.kit.logs import get_logger
+from tonearm.kit.metrics import Metrics
+
+__all__ = ["IngestContext", "ingest_master"]
+
+log = get_logger(__name__)
+# Bump when the ladder or packaging changes, so new packages do not collide with old ones.
+PACKAGE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class IngestContext:
+    session_factory: sessionmaker[Session]
+    blobs: BlobStore
+    metrics: Metrics
+    max_seconds: float
+    max_bytes: int
+    workers: int
+
+
+@contextmanager
+def _stage(metrics: Metrics, name: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        metrics.ingest_stage_seconds.labels(name).observe(time.perf_counter() - started)
+
+
+def _existing(ctx: IngestContext, sha256: str) -> str | None:
+    with unit_of_work(ctx.session_factory) as session:
+        return catalog_service.find_by_master(session, sha256)
+
+
+def ingest_master(ctx: IngestContext, path: Path, *, file_name: str, hints: Hints) -> IngestResult:
+    """Ingest one master; raises a TonearmError naming the file and the reason on rejection."""
+    try:
+        result = _run(ctx, path, file_name, hints)
+    except Exception:
+        ctx.metrics.ingest_tracks.labels("rejected").inc()
+        raise
+    ctx.metrics.ingest_tracks.labels(result.outcome).inc()
+    log.info("ingested", file=file_name, track=result.id, outcome=result.outcome)
+    return result
+
+
+def _run(ctx: IngestContext, path: Path, file_name: str, hints: Hints) -> IngestResult:
+    existing = _existing(ctx, sha256_of(path)) if path.is_file() else None
+    if existing is not None:
+        return _duplicate(ctx, existing, file_name)
+    with _stage(ctx.metrics, "validate"):
+        validated = validate(path, file_name, max_seconds=ctx.max_seconds, max_bytes=ctx.max_bytes)
+    with _stage(ctx.metrics, "measure"):
+        measured = measure(validated)
+    with tempfile.TemporaryDirectory(prefix="tonearm-ingest-") as work:
+        with _stage(ctx.metrics, "encode"):
+            encoded = encode(validated, Path(work), workers=ctx.workers)
+        with _stage(ctx.metrics, "publish"):
+            return _publish(ctx, validated, measured, encoded, hints)
+
+
+def _duplicate(ctx: IngestContext, track_id: str, file_name: str) -> IngestResult:
+    with unit_of_work(ctx.session_factory) as session:
+        track = catalog_service.get_track(session, track_id, base="")
+    return IngestResult(
+        id=track_id,
+        name=track.name,
+        duration_ms=track.duration_ms,
+        outcome="duplicate",
+        uri=uri("track", track_id),
+        file=file_name,
+    )
+
+
+class _Uploads:
+    """Blobs put by this run, so a failure can take back exactly those."""
+
+    def __init__(self, blobs: BlobStore) -> None:
+        self.blobs, self.created = blobs, []  # type: list[str]
+
+    def put(self, key: str, source: Path) -> str:
+        if not self.blobs.exists(key):
+            self.blobs.put_file(key, source)
+            self.created.append(key)
+        return key
+
+    def undo(self) -> None:
+        for key in reversed(self.created):
+            self.blobs.delete(key)
+
+
+def _rendition_ref(uploads: _Uploads, rendition: Rendition) -> RenditionRef:
+    key = f"audio/{sha256_of(rendition.path)}{rendition.rung.extension}"
+    uploads.put(key, rendition.path)
+    return RenditionRef(
+        rung=rendition.rung.name,
+        codec=rendition.rung.codec,
+        container=rendition.rung.container,
+        bitrate=rendition.rung.bitrate,
+        premium=rendition.rung.premium,
+        sample_rate=rendition.sample_rate,
+        channels=rendition.channels,
+        storage_key=key,
+        bytes=rendition.bytes,
+        encoder_delay=rendition.encoder_delay,
+        padding=rendition.padding,
+        samples=rendition.samples,
+    )
+
+
+def _hls_ref(uploads: _Uploads, package: HlsPackage, sha256: str) -> HlsRef:
+    prefix = f"{HLS_ROOT}/{sha256[:32]}v{PACKAGE_VERSION}/"
+    files = sorted(p for p in package.directory.rglob("*") if p.is_file())
+    for file in files:
+        uploads.put(prefix + file.relative_to(package.directory).as_posix(), file)
+    variants = tuple(
+        {
+            "rung_name": v.rung_name,
+            "codec_string": v.codec_string,
+            "bandwidth": v.bandwidth,
+            "playlist": v.playlist,
+            "premium": v.premium,
+        }
+        for v in package.variants
+    )
+    names = tuple(file.relative_to(package.directory).as_posix() for file in files)
+    return HlsRef(prefix=prefix, variants=variants, files=names)
+
+
+def _new_track(
+    validated: Validated,
+    measured: Measured,
+    hints: Hints,
+    renditions: tuple[RenditionRef, ...],
+    hls: HlsRef,
+) -> NewTrack:
+    meta = resolve_metadata(hints, measured.tags, Path(validated.file_name).stem)
+    return NewTrack(
+        master_sha256=validated.sha256,
+        name=meta.name,
+        artist_names=meta.artists,
+        album_name=meta.album,
+        album_artist_names=meta.album_artists,
+        album_type=meta.album_type,
+        release_date=meta.release_date,
+        release_date_precision=meta.release_date_precision,
+        disc_number=meta.disc_number,
+        track_number=meta.track_number,
+        duration_ms=validated.probe.duration_ms,
+        explicit=meta.explicit,
+        isrc=meta.isrc,
+        sample_rate=validated.probe.sample_rate,
+        samples=validated.probe.samples,
+        integrated_lufs=measured.loudness.integrated_lufs,
+        true_peak_dbtp=measured.loudness.true_peak_dbtp,
+        renditions=renditions,
+        hls=hls,
+        territories=hints.territories,
+        tempo_bpm=hints.tempo_bpm,
+        key=hints.key,
+        mode=hints.mode,
+        genres=hints.genres,
+    )
+
+
+def _publish(
+    ctx: IngestContext, validated: Validated, measured: Measured, encoded: Encoded, hints: Hints
+) -> IngestResult:
+    uploads = _Uploads(ctx.blobs)
+    try:
+        renditions = tuple(_rendition_ref(uploads, r) for r in encoded.renditions)
+        hls = _hls_ref(uploads, encoded.hls, validated.sha256)
+        new = _new_track(validated, measured, hints, renditions, hls)
+        with unit_of_work(ctx.session_factory) as session:
+            track_id = catalog_service.publish(session, new)
+    except IntegrityError:
+        # Another run published the same master meanwhile; its rows use these same blobs.
+        winner = _existing(ctx, validated.sha256)
+        if winner is None:
+            uploads.undo()
+            raise
+        return _duplicate(ctx, winner, validated.file_name)
+    except BaseException:
+        uploads.undo()
+        raise
+    return IngestResult(
+        id=track_id,
+        name=new.name,
+        duration_ms=new.duration_ms,
+        outcome="published",
+        uri=uri("track", track_id),
+        file=validated.file_name,
+        warnings=list(validated.warnings),
+    )

@@ -1,0 +1,45 @@
+"""Spotify's paging object: href, items, limit, next, offset, previous, total (absolute URLs)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from tonearm.errors import BadRequest
+
+__all__ = ["MAX_LIMIT", "check_window", "paging"]
+
+MAX_LIMIT = 50
+
+
+def check_window(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+    if offset < 0:
+        raise BadRequest(f"offset must be 0 or more, got {offset}")
+
+
+def _page_url(url: str, params: dict[str, str], limit: int, offset: int) -> str:
+    return f"{url}?{urlencode({**params, 'offset': offset, 'limit': limit})}"
+
+
+def paging(
+    url: str,
+    items: list[Any],
+    *,
+    limit: int,
+    offset: int,
+    total: int,
+    params: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A paging object for `url` (absolute, without query); `params` are kept in every link."""
+    kept = {key: value for key, value in (params or {}).items() if value is not None}
+    return {
+        "href": _page_url(url, kept, limit, offset),
+        "items": items,
+        "limit": limit,
+        "next": _page_url(url, kept, limit, offset + limit) if offset + limit < total else None,
+        "offset": offset,
+        "previous": _page_url(url, kept, limit, max(offset - limit, 0)) if offset > 0 else None,
+        "total": total,
+    }

@@ -1,0 +1,44 @@
+"""FastAPI plumbing shared by every router: the request's unit of work and its base URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from tonearm.errors import BadRequest
+from tonearm.kit.db import unit_of_work
+from tonearm.kit.ids import parse_id
+from tonearm.kit.territories import parse_market
+
+__all__ = ["BaseUrl", "DbSession", "Market", "parse_ids"]
+
+
+def _session(request: Request) -> Iterator[Session]:
+    with unit_of_work(request.app.state.session_factory) as session:
+        yield session
+
+
+def _base_url(request: Request) -> str:
+    configured: str = request.app.state.settings.public_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def _market(market: Annotated[str | None, Query(max_length=16)] = None) -> str | None:
+    return parse_market(market) if market else None
+
+
+def parse_ids(ids: str, kind: str, *, most: int) -> list[str]:
+    values = [value for value in ids.split(",") if value]
+    if not values:
+        raise BadRequest("ids must list at least one id")
+    if len(values) > most:
+        raise BadRequest(f"ids may list at most {most} {kind} ids, got {len(values)}")
+    return [parse_id(value, kind) for value in values]
+
+
+DbSession = Annotated[Session, Depends(_session)]
+BaseUrl = Annotated[str, Depends(_base_url)]
+Market = Annotated[str | None, Depends(_market)]

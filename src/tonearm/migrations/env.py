@@ -1,0 +1,35 @@
+"""Alembic environment: runs on the connection handed in by tonearm.kit.db.migrate."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import tonearm.catalog.models  # noqa: F401  (registers the tables on Base.metadata)
+from tonearm.kit.db import Base
+
+target_metadata = Base.metadata
+
+
+def run() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        url = context.config.get_main_option("sqlalchemy.url") or "sqlite:///var/tonearm.db"
+        with create_engine(url).connect() as fresh:
+            _migrate(fresh)
+            fresh.commit()
+        return
+    _migrate(connection)
+
+
+def _migrate(connection: object) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

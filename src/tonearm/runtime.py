@@ -1,0 +1,53 @@
+"""The backends one process opens from its settings, shared by the server, the CLI and jobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tonearm.backends.blobs import BlobStore, open_blob_store
+from tonearm.config import Settings
+from tonearm.ingest.tasks import IngestContext
+from tonearm.kit.db import make_engine, make_session_factory, migrate
+from tonearm.kit.metrics import Metrics
+from tonearm.kit.signing import KeyRing, load_key_ring
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    blobs: BlobStore
+    keys: KeyRing
+    metrics: Metrics
+
+    def ingest_context(self) -> IngestContext:
+        return IngestContext(
+            session_factory=self.session_factory,
+            blobs=self.blobs,
+            metrics=self.metrics,
+            max_seconds=self.settings.max_master_seconds,
+            max_bytes=self.settings.max_master_bytes,
+            workers=self.settings.transcode_workers,
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        blobs=open_blob_store(settings.resolved_blob_url),
+        keys=load_key_ring(settings.signing_keys, settings.data_dir),
+        metrics=Metrics(),
+    )
