@@ -101,7 +101,12 @@ class CatalogRepository:
         return self.session.scalar(select(func.count()).select_from(Album)) or 0
 
     def audio_files(self, track_id: str) -> list[AudioFile]:
-        query = select(AudioFile).where(AudioFile.track_id == track_id).order_by(AudioFile.bitrate)
+        query = (
+            select(AudioFile)
+            .where(AudioFile.track_id == track_id)
+            # Lossless (bitrate 0) is the top of the ladder, not the bottom.
+            .order_by(AudioFile.bitrate == 0, AudioFile.bitrate)
+        )
         return list(self.session.scalars(query))
 
     def hls_package(self, track_id: str) -> HlsPackageRow | None:
@@ -124,6 +129,8 @@ class CatalogRepository:
         if existing is not None:
             return existing
         self.session.add(artist)
+        # Links name artists by id only, so the row must exist before they flush.
+        self.session.flush()
         return artist
 
     def merge_album(self, album: Album) -> Album:
@@ -131,6 +138,7 @@ class CatalogRepository:
         if existing is not None:
             return existing
         self.session.add(album)
+        self.session.flush()
         return album
 
     def link_track_artists(self, track: Track, artist_ids: Sequence[str]) -> None:

@@ -292,6 +292,8 @@ class CatalogService:
         album = _merge_album(repo, new)
         track = _new_track_row(repo, new, album)
         repo.add(track)
+        # Files and rights name the track by id, so its row goes first.
+        repo.flush()
         repo.link_track_artists(track, _merge_artists(repo, new.artist_names, new.genres))
         _add_media(repo, track.id, new)
         repo.replace_rights(track.id, [_right(track.id, t) for t in new.territories])

@@ -106,13 +106,16 @@ class DemoTrack:
     spec: SynthSpec
 
 
-def demo_tracks(seconds: float | None = None) -> Iterator[DemoTrack]:
+def demo_tracks(seconds: float | None = None, count: int | None = None) -> Iterator[DemoTrack]:
+    """The demo tracks in album order; `seconds` and `count` make a short catalog for tests."""
     index = 0
     for album in DEMO_ALBUMS:
         for number, title in enumerate(album.titles, start=1):
             spec = spec_for_demo(index)
             if seconds is not None:
                 spec = SynthSpec(**{**spec.__dict__, "seconds": seconds})
+            if count is not None and index >= count:
+                return
             yield DemoTrack(album, title, number, spec)
             index += 1
 
@@ -137,11 +140,12 @@ def ingest_demo(
     ctx: IngestContext,
     *,
     seconds: float | None = None,
+    count: int | None = None,
     on_track: Callable[[IngestResult], None] = lambda _result: None,
 ) -> list[IngestResult]:
     results = []
     with tempfile.TemporaryDirectory(prefix="tonearm-demo-") as folder:
-        for track in demo_tracks(seconds):
+        for track in demo_tracks(seconds, count):
             master = Path(folder) / f"{track.album.name}-{track.number:02d}.wav"
             synthesize(track.spec, master)
             result = ingest_master(ctx, master, file_name=master.name, hints=_hints(track))

@@ -1,0 +1,157 @@
+"""Validate an uploaded master and describe it exactly.
+
+The container is identified from the bytes, the header is checked against the
+data present, and the whole stream is decoded: a cut or damaged master must be
+refused at upload, not discovered by a listener.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import mutagen.mp3
+import numpy as np
+from av.audio.frame import AudioFrame
+
+from tonearm.audio._headers import Declared, read_declared
+from tonearm.audio._sniff import sniff_format
+from tonearm.audio.errors import AudioError
+
+__all__ = ["ACCEPTED_FORMATS", "MAX_CHANNELS", "Probe", "probe"]
+
+ACCEPTED_FORMATS = frozenset({"wav", "flac", "aiff", "mp3", "ogg"})
+MAX_CHANNELS = 8
+_CODEC_NAMES = {"mp3float": "mp3", "libopus": "opus"}
+# An MP3's declared length counts the encoder's priming and padding.
+_MP3_SLACK_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class Probe:
+    format: str  # "wav" | "flac" | "aiff" | "mp3" | "ogg"
+    codec: str
+    sample_rate: int
+    channels: int
+    samples: int  # per channel, exact
+    duration_ms: int
+    bits_per_sample: int | None
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    codec: str
+    sample_rate: int
+    channels: int
+    samples: int
+    md5: bytes
+
+
+def probe(path: Path, *, max_seconds: float, max_bytes: int) -> Probe:
+    container = _identify(path, max_bytes)
+    declared = read_declared(path, container)
+    if declared.samples is not None:
+        _check_length_hint(path, declared.samples, max_seconds)
+    decoded = _decode(path, container, max_seconds, declared)
+    _check_complete(path, container, declared, decoded)
+    duration_ms = round(decoded.samples * 1000 / decoded.sample_rate)
+    bits = declared.bits_per_sample
+    return Probe(
+        container, decoded.codec, decoded.sample_rate, decoded.channels,
+        decoded.samples, duration_ms, bits,
+    )
+
+
+def _identify(path: Path, max_bytes: int) -> str:
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            container = sniff_format(handle) if size else None
+    except OSError as error:
+        raise AudioError("cannot be read") from error
+    if size == 0:
+        raise AudioError("empty file")
+    if size > max_bytes:
+        raise AudioError(f"larger than the limit of {max_bytes} bytes")
+    if container is None:
+        raise AudioError("not an audio file")
+    if container not in ACCEPTED_FORMATS:
+        raise AudioError(f"unsupported format '{container}'")
+    return container
+
+
+def _check_length_hint(path: Path, samples: int, max_seconds: float) -> None:
+    # Refuse an over-long WAV from its header instead of decoding an hour of it.
+    with av.open(str(path)) as handle:
+        rate = handle.streams.audio[0].codec_context.sample_rate if handle.streams.audio else 0
+    if rate and samples > max_seconds * rate:
+        raise AudioError(_too_long(max_seconds))
+
+
+def _too_long(max_seconds: float) -> str:
+    return f"longer than the limit of {max_seconds:g} s"
+
+
+def _decode(path: Path, container: str, max_seconds: float, declared: Declared) -> _Decoded:
+    try:
+        with av.open(str(path), format=container) as handle:
+            return _decode_stream(handle, max_seconds, declared)
+    except av.error.FFmpegError as error:
+        raise AudioError("corrupt") from error
+
+
+def _decode_stream(
+    handle: av.container.InputContainer, max_seconds: float, declared: Declared
+) -> _Decoded:
+    if not handle.streams.audio:
+        raise AudioError("not an audio file")
+    context = handle.streams.audio[0].codec_context
+    if not 1 <= context.channels <= MAX_CHANNELS:
+        raise AudioError(f"{context.channels} channels; at most {MAX_CHANNELS} are supported")
+    limit = max_seconds * context.sample_rate
+    checksum, samples = hashlib.md5(usedforsecurity=False), 0
+    for frame in handle.decode(handle.streams.audio[0]):
+        samples += frame.samples
+        if samples > limit:
+            raise AudioError(_too_long(max_seconds))
+        if declared.md5 is not None:
+            checksum.update(_flac_md5_bytes(frame, declared.bits_per_sample or 16))
+    name = _CODEC_NAMES.get(context.name, context.name)
+    return _Decoded(name, context.sample_rate, context.channels, samples, checksum.digest())
+
+
+def _flac_md5_bytes(frame: AudioFrame, bits: int) -> bytes:
+    """Samples in the layout FLAC's STREAMINFO checksum is defined over."""
+    array = frame.to_ndarray()
+    if frame.format.is_planar:
+        array = array.T
+    # libavcodec left-aligns samples in its 16 or 32 bit containers.
+    values = array.astype(np.int32) >> (frame.format.bits - bits)
+    width = math.ceil(bits / 8)
+    little = np.ascontiguousarray(values, dtype="<i4").view(np.uint8).reshape(-1, 4)
+    return little[:, :width].tobytes()
+
+
+def _check_complete(path: Path, container: str, declared: Declared, decoded: _Decoded) -> None:
+    if decoded.samples == 0:
+        raise AudioError("no audio samples")
+    if declared.samples is not None and decoded.samples < declared.samples:
+        raise AudioError("truncated")
+    if declared.samples is not None and decoded.samples != declared.samples:
+        raise AudioError("corrupt")
+    if declared.md5 is not None and declared.md5 != decoded.md5:
+        raise AudioError("corrupt (checksum mismatch)")
+    if container == "mp3":
+        _check_mp3_length(path, decoded)
+
+
+def _check_mp3_length(path: Path, decoded: _Decoded) -> None:
+    try:
+        expected = mutagen.mp3.MP3(path).info.length
+    except mutagen.MutagenError as error:
+        raise AudioError("corrupt") from error
+    if decoded.samples / decoded.sample_rate < expected - _MP3_SLACK_SECONDS:
+        raise AudioError("truncated")

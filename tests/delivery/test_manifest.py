@@ -1,0 +1,59 @@
+"""The playback manifest: renditions by tier, rights by market, loudness gain."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.catalog_factory import make_track, publish
+from tonearm.catalog.models import Right
+from tonearm.kit.db import unit_of_work
+
+
+@pytest.fixture
+def track_id(client: TestClient) -> str:
+    with unit_of_work(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        [track] = publish(session, make_track("Manifested"))
+        session.add(Right(track_id=track, territory="JP", allowed=False))
+    return track
+
+
+def test_a_premium_manifest_has_the_whole_ladder_signed(client: TestClient, track_id: str) -> None:
+    body = client.get(f"/v1/tracks/{track_id}/manifest").json()
+    assert [r["rung"] for r in body["renditions"]] == ["opus_24", "vorbis_320", "flac"]
+    first = body["renditions"][0]
+    assert {"codec", "bitrate", "container", "url", "sample_rate", "channels",
+            "encoder_delay", "padding", "samples", "bytes"} <= first.keys()
+    query = parse_qs(urlsplit(first["url"]).query)
+    assert set(query) == {"exp", "uid", "kid", "sig"}
+    assert first["url"].startswith("http://testserver/media/audio/")
+    assert body["hls"].startswith(f"http://testserver/media/hls/")
+    assert body["duration_ms"] == 1000
+
+
+def test_a_free_manifest_has_no_premium_renditions(client: TestClient, track_id: str) -> None:
+    body = client.get(f"/v1/tracks/{track_id}/manifest", params={"product": "free"}).json()
+    assert [r["rung"] for r in body["renditions"]] == ["opus_24"]
+
+
+def test_the_loudness_gain_brings_the_track_to_minus_14_lufs(client: TestClient, track_id: str) -> None:
+    loudness = client.get(f"/v1/tracks/{track_id}/manifest").json()["loudness"]
+    assert loudness["integrated_lufs"] == -18.0
+    # +4 dB would reach -14 LUFS but would push the -3 dBTP peak over -1 dBTP: limited to +2.
+    assert loudness["gain_db"] == pytest.approx(2.0, abs=0.01)
+
+
+def test_a_track_barred_in_the_market_gets_403_with_the_reason(client: TestClient, track_id: str) -> None:
+    response = client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "JP"})
+    assert response.status_code == 403
+    assert response.json()["error"]["reason"] == "market"
+    assert "JP" in response.json()["error"]["message"]
+    assert client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "SE"}).status_code == 200
+
+
+def test_unknown_and_malformed_tracks_get_404_and_400(client: TestClient) -> None:
+    assert client.get(f"/v1/tracks/{'0' * 22}/manifest").status_code == 404
+    assert client.get("/v1/tracks/nope/manifest").status_code == 400
+    assert client.get(f"/v1/tracks/{'0' * 22}/manifest", params={"product": "gold"}).status_code == 400
