@@ -22,7 +22,7 @@ from tonearm.kit.logs import get_logger
 from tonearm.kit.metrics import Metrics
 from tonearm.runtime import open_runtime
 
-__all__ = ["WEB_DIST", "create_app"]
+__all__ = ["WEB_DIST", "app_from_env", "create_app"]
 
 WEB_DIST = Path(__file__).parent / "web" / "dist"
 log = get_logger(__name__)
@@ -116,3 +116,8 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(EdgeMiddleware, media=media, metrics=app.state.metrics)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory each server worker process calls: settings from the environment."""
+    return create_app(Settings())

@@ -26,24 +26,33 @@ __all__ = ["main"]
 app = typer.Typer(add_completion=False, help="Tonearm: a music streaming platform.")
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from tonearm.app import create_app
-
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", access_log=False)
+    # Migrate once here, so worker processes never race each other to create tables.
+    open_runtime(settings).close()
+    uvicorn.run(
+        "tonearm.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="server processes")] = 1,
 ) -> None:
     """Run the server."""
     settings = Settings()
     configure_logging(json=settings.log_json)
     typer.echo(f"Tonearm listening on http://{host}:{port}/")
-    _serve(settings, host, port)
+    _serve(settings, host, port, workers)
 
 
 @app.command()
