@@ -27,8 +27,12 @@ def continuous_master(seconds: float = 4.0) -> np.ndarray:
 
 def _ingest(client: TestClient, path: Path) -> str:
     with path.open("rb") as handle:
-        response = client.post("/v1/ingest", files={"file": (path.name, handle)}, headers=AUTH,
-                               data={"album": "Continuous", "artists": "Gapless"})
+        response = client.post(
+            "/v1/ingest",
+            files={"file": (path.name, handle)},
+            headers=AUTH,
+            data={"album": "Continuous", "artists": "Gapless"},
+        )
     assert response.status_code == 201, response.text
     return str(response.json()["tracks"][0]["id"])
 
@@ -44,7 +48,9 @@ def _trimmed(client: TestClient, rendition: dict[str, object], tmp_path: Path) -
 
 
 @pytest.fixture
-def manifests(client: TestClient, tmp_path: Path) -> tuple[np.ndarray, dict[str, dict], dict[str, dict]]:  # type: ignore[type-arg]
+def manifests(
+    client: TestClient, tmp_path: Path
+) -> tuple[np.ndarray, dict[str, dict], dict[str, dict]]:  # type: ignore[type-arg]
     master = continuous_master()
     soundfile.write(tmp_path / "a.wav", master[:SPLIT], RATE, subtype="PCM_24")
     soundfile.write(tmp_path / "b.wav", master[SPLIT:], RATE, subtype="PCM_24")
@@ -60,18 +66,42 @@ RUNGS = ["opus_24", "vorbis_96", "vorbis_160", "vorbis_320", "aac_256", "flac"]
 
 
 @pytest.mark.parametrize("rung", RUNGS)
-def test_trimmed_renditions_join_back_into_the_master(client: TestClient, manifests, rung: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_trimmed_renditions_join_back_into_the_master(
+    client: TestClient, manifests, rung: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     master, first, second = manifests
-    joined = np.concatenate([_trimmed(client, first[rung], tmp_path), _trimmed(client, second[rung], tmp_path)])
+    joined = np.concatenate(
+        [_trimmed(client, first[rung], tmp_path), _trimmed(client, second[rung], tmp_path)]
+    )
     assert first[rung]["samples"] == SPLIT
     assert len(joined) == len(master)
     # No inserted silence: every 5 ms window around the join carries signal, as the master does.
     window = RATE // 200
     around = joined[SPLIT - 4 * window : SPLIT + 4 * window, 0]
-    energies = [float(np.sqrt(np.mean(around[i : i + window] ** 2))) for i in range(0, len(around), window)]
+    energies = [
+        float(np.sqrt(np.mean(around[i : i + window] ** 2))) for i in range(0, len(around), window)
+    ]
     assert min(energies) > 0.1, energies
-    # Aligned sample for sample: the join lines up with the master at lag 0.
-    segment = slice(SPLIT - RATE // 10, SPLIT + RATE // 10)
-    error = joined[segment, 0] - master[segment, 0]
-    tolerance = 1e-4 if rung == "flac" else 0.2
-    assert float(np.sqrt(np.mean(error**2))) < tolerance
+    # Aligned sample for sample: in the middle of each side of the join the audio matches the
+    # master best at lag 0, so nothing was dropped or repeated. (Mid-track, because a 24 kbps
+    # Opus blurs the phase of the sweep's lowest notes at its very start.)
+    for centre in (SPLIT // 2, SPLIT + (len(master) - SPLIT) // 2):
+        assert _best_lag(joined[:, 0], master[:, 0], centre) == 0
+    if rung == "flac":
+        np.testing.assert_allclose(joined, master, atol=1e-6)
+
+
+def _best_lag(signal: np.ndarray, reference: np.ndarray, centre: int, span: int = 2048) -> int:
+    errors = {
+        lag: float(
+            np.mean(
+                (
+                    signal[centre - span + lag : centre + span + lag]
+                    - reference[centre - span : centre + span]
+                )
+                ** 2
+            )
+        )
+        for lag in range(-40, 41)
+    }
+    return min(errors, key=errors.__getitem__)

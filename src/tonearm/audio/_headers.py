@@ -17,7 +17,7 @@ from tonearm.audio._sniff import id3_size
 from tonearm.audio.decode import ogg_codec_name
 from tonearm.audio.errors import AudioError
 
-__all__ = ["Declared", "read_declared"]
+__all__ = ["Declared", "read_declared", "riff_chunks"]
 
 _WAV_CODECS = {2: "adpcm_ms", 6: "pcm_alaw", 7: "pcm_mulaw", 0x11: "adpcm_ima_wav", 0x55: "mp3"}
 _AIFC_PCM = frozenset({b"NONE", b"twos", b"sowt", b"fl32", b"FL32", b"fl64", b"FL64", b"in24"})
@@ -37,7 +37,7 @@ def read_declared(path: Path, container: str) -> Declared:
     return reader(path.read_bytes()) if reader else Declared(None, None)
 
 
-def _chunks(data: bytes, start: int, order: str) -> Iterator[tuple[bytes, int, int]]:
+def riff_chunks(data: bytes, start: int, order: str = "<") -> Iterator[tuple[bytes, int, int]]:
     """(id, payload offset, declared payload size) of RIFF or IFF chunks."""
     offset = start
     while offset + 8 <= len(data):
@@ -48,7 +48,7 @@ def _chunks(data: bytes, start: int, order: str) -> Iterator[tuple[bytes, int, i
 
 def _wav(data: bytes) -> Declared:
     bits = channels = None
-    for kind, offset, size in _chunks(data, 12, "<"):
+    for kind, offset, size in riff_chunks(data, 12, "<"):
         if kind == b"fmt ":
             channels, bits = _wav_format(data[offset : offset + size])
         elif kind == b"data":
@@ -78,7 +78,7 @@ def _pcm_payload(channels: int | None, bits: int | None, size: int, present: int
 
 def _aiff(data: bytes) -> Declared:
     comm = None
-    for kind, offset, size in _chunks(data, 12, ">"):
+    for kind, offset, size in riff_chunks(data, 12, ">"):
         if kind == b"COMM":
             comm = _aiff_common(data[offset : offset + size], data[8:12] == b"AIFC")
         elif kind == b"SSND" and comm:

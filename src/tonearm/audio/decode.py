@@ -16,9 +16,18 @@ import numpy as np
 from av.audio.frame import AudioFrame
 
 from tonearm.audio._ogg import OggPacket, read_packets, read_pages
+from tonearm.audio._sniff import sniff_format
 from tonearm.audio.errors import AudioError
 
-__all__ = ["OggDecode", "decode_ogg_packets", "decode_raw", "decode_trimmed", "frame_to_float"]
+__all__ = [
+    "OggDecode",
+    "decode_ogg_packets",
+    "decode_raw",
+    "decode_trimmed",
+    "frame_to_float",
+    "ogg_codec_name",
+    "open_audio",
+]
 
 # libavcodec's native Opus decoder delays its output by a few samples after a
 # switch into SILK mode; libopus is the reference and stays sample-exact.
@@ -48,16 +57,19 @@ def _join(chunks: list[np.ndarray], channels: int) -> np.ndarray:
     return np.ascontiguousarray(np.concatenate(chunks, axis=0))
 
 
-def _open(path: Path, options: dict[str, str] | None = None) -> av.container.InputContainer:
+def open_audio(path: Path, options: dict[str, str] | None = None) -> av.container.InputContainer:
+    """Open with the demuxer the content calls for, whatever the file is named."""
+    with path.open("rb") as handle:
+        container = sniff_format(handle)
     try:
-        return av.open(str(path), options=options or {})
+        return av.open(str(path), format=container, options=options or {})
     except av.error.FFmpegError as error:
         raise AudioError("not an audio file") from error
 
 
 def decode_trimmed(path: Path) -> tuple[np.ndarray, int]:
     """Decode as a standard player does, honouring every trim the container carries."""
-    with _open(path) as container:
+    with open_audio(path) as container:
         stream = container.streams.audio[0]
         chunks = [frame_to_float(frame) for frame in container.decode(stream)]
         return _join(chunks, stream.codec_context.channels), stream.codec_context.sample_rate
@@ -76,7 +88,7 @@ def decode_raw(path: Path) -> tuple[np.ndarray, int]:
 def _decode_bare_packets(path: Path) -> tuple[np.ndarray, int]:
     # Fresh packets carry no skip side data and no discard flags, and a fresh
     # decoder has no delay configured, so nothing is trimmed.
-    with _open(path, {"ignore_editlist": "1"}) as container:
+    with open_audio(path, {"ignore_editlist": "1"}) as container:
         stream = container.streams.audio[0]
         codec = _fresh_decoder(stream.codec_context.name, stream.codec_context.extradata)
         codec.sample_rate = stream.codec_context.sample_rate

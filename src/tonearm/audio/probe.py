@@ -60,8 +60,13 @@ def probe(path: Path, *, max_seconds: float, max_bytes: int) -> Probe:
     duration_ms = round(decoded.samples * 1000 / decoded.sample_rate)
     bits = declared.bits_per_sample
     return Probe(
-        container, decoded.codec, decoded.sample_rate, decoded.channels,
-        decoded.samples, duration_ms, bits,
+        container,
+        decoded.codec,
+        decoded.sample_rate,
+        decoded.channels,
+        decoded.samples,
+        duration_ms,
+        bits,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from tonearm.errors import (
     BadRequest,
@@ -93,9 +93,7 @@ def _check_length(request: Request) -> None:
         raise PayloadTooLarge(f"upload of {length} bytes is over the limit of {limit} bytes")
 
 
-async def _read_form(request: Request) -> tuple[list[UploadFile], dict[str, str]]:
-    _check_length(request)
-    form = await request.form(max_files=100, max_fields=100)
+def _uploads(form: FormData) -> tuple[list[UploadFile], dict[str, str]]:
     files = [value for value in form.getlist("file") if isinstance(value, UploadFile)]
     fields = {key: value for key, value in form.items() if isinstance(value, str)}
     if not files:
@@ -123,10 +121,12 @@ async def ingest(request: Request) -> dict[str, list[IngestResult]]:
     """Upload masters (WAV, FLAC, AIFF, MP3, Ogg) as multipart 'file' fields, with optional
     name, artists (';'-separated), album, album_type, release_date, track_number, disc_number,
     explicit, isrc and territories (','-separated ISO codes or WW)."""
-    files, fields = await _read_form(request)
-    hints = hints_from_form(fields)
-    ctx = context_for(request)
-    results = []
-    for upload in files:
-        results.append(await run_in_threadpool(_ingest_upload, ctx, upload, hints))
+    _check_length(request)
+    async with request.form(max_files=100, max_fields=100) as form:
+        files, fields = _uploads(form)
+        hints = hints_from_form(fields)
+        ctx = context_for(request)
+        results = []
+        for upload in files:
+            results.append(await run_in_threadpool(_ingest_upload, ctx, upload, hints))
     return {"tracks": results}

@@ -1,0 +1,547 @@
+// The page: hash routes for browsing, a filter box, the player bar and the queue.
+import { api, ApiError, type AlbumFull, type AlbumSimple, type Artist, type Product } from "./api";
+import { $, clock, cover, fold, h } from "./dom";
+import { Player, type PlayerState, type QueueItem } from "./player";
+
+// ---- settings ---------------------------------------------------------------------------
+
+function initialProduct(): Product {
+  const fromUrl = new URLSearchParams(location.search).get("product");
+  const stored = localStorage.getItem("tonearm.product");
+  const value = fromUrl ?? stored;
+  return value === "free" ? "free" : "premium";
+}
+
+function initialVolume(): number {
+  const stored = Number(localStorage.getItem("tonearm.volume"));
+  return localStorage.getItem("tonearm.volume") !== null && Number.isFinite(stored)
+    ? Math.min(Math.max(stored, 0), 1)
+    : 0.8;
+}
+
+const player = new Player(initialProduct(), initialVolume());
+
+// ---- data, cached for the session ---------------------------------------------------------
+
+let artistsCache: Promise<Artist[]> | null = null;
+let albumsCache: Promise<AlbumSimple[]> | null = null;
+const albumCache = new Map<string, Promise<AlbumFull>>();
+const artistAlbumsCache = new Map<string, Promise<AlbumSimple[]>>();
+
+function cached<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) {
+    value = load();
+    map.set(key, value);
+    value.catch(() => map.delete(key));
+  }
+  return value;
+}
+
+const data = {
+  artists(): Promise<Artist[]> {
+    if (!artistsCache) {
+      artistsCache = api.artists();
+      artistsCache.catch(() => (artistsCache = null));
+    }
+    return artistsCache;
+  },
+  albums(): Promise<AlbumSimple[]> {
+    if (!albumsCache) {
+      albumsCache = api.allAlbums();
+      albumsCache.catch(() => (albumsCache = null));
+    }
+    return albumsCache;
+  },
+  album: (id: string) => cached(albumCache, id, () => api.album(id)),
+  artistAlbums: (id: string) => cached(artistAlbumsCache, id, () => api.artistAlbums(id)),
+};
+
+// ---- routing -------------------------------------------------------------------------------
+
+type Route =
+  | { view: "artists" }
+  | { view: "albums" }
+  | { view: "artist"; id: string }
+  | { view: "album"; id: string };
+
+function parseRoute(): Route {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  if (parts[0] === "albums") return { view: "albums" };
+  if (parts[0] === "artist" && parts[1]) return { view: "artist", id: decodeURIComponent(parts[1]) };
+  if (parts[0] === "album" && parts[1]) return { view: "album", id: decodeURIComponent(parts[1]) };
+  return { view: "artists" };
+}
+
+const view = $("#view");
+const filterInput = $('[data-testid="filter"]') as HTMLInputElement;
+let route: Route = parseRoute();
+let renderToken = 0;
+/** Re-applies the filter to what the current view shows. */
+let applyFilter: (query: string) => void = () => {};
+
+function years(date: string): string {
+  return date ? date.slice(0, 4) : "";
+}
+
+function artistNames(artists: { name: string }[]): string {
+  return artists.map((a) => a.name).join(", ");
+}
+
+function artistLinks(artists: { id: string; name: string }[]): (Node | string)[] {
+  const out: (Node | string)[] = [];
+  artists.forEach((artist, i) => {
+    if (i) out.push(", ");
+    out.push(h("a", { href: `#/artist/${artist.id}` }, artist.name));
+  });
+  return out;
+}
+
+function setFilterScope(placeholder: string): void {
+  filterInput.placeholder = placeholder;
+}
+
+function emptyNote(text: string): HTMLElement {
+  return h("p", { class: "empty", "data-testid": "empty" }, text);
+}
+
+/** Show `items` as elements, filtered by name; the note appears when nothing matches. */
+function filtered<T>(
+  container: HTMLElement,
+  items: T[],
+  name: (item: T) => string,
+  element: (item: T, index: number) => HTMLElement,
+  what: string,
+): void {
+  const rows = items.map((item, index) => ({ key: fold(name(item)), el: element(item, index) }));
+  for (const row of rows) container.appendChild(row.el);
+  const note = emptyNote("");
+  note.hidden = true;
+  container.after(note);
+  applyFilter = (query: string) => {
+    const q = fold(query.trim());
+    let shown = 0;
+    for (const row of rows) {
+      const match = !q || row.key.includes(q);
+      row.el.hidden = !match;
+      if (match) shown += 1;
+    }
+    note.hidden = shown > 0;
+    note.textContent = items.length ? `No ${what} match “${query.trim()}”.` : `No ${what} yet.`;
+  };
+  applyFilter(filterInput.value);
+}
+
+async function render(): Promise<void> {
+  const token = ++renderToken;
+  route = parseRoute();
+  applyFilter = () => {};
+  for (const link of document.querySelectorAll<HTMLAnchorElement>("[data-nav]")) {
+    const active =
+      link.dataset.nav === route.view ||
+      (link.dataset.nav === "artists" && route.view === "artist") ||
+      (link.dataset.nav === "albums" && route.view === "album");
+    link.classList.toggle("active", active);
+    if (active) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  view.replaceChildren(h("p", { class: "loading" }, "Loading…"));
+  try {
+    const content = await build(route);
+    if (token !== renderToken) return;
+    view.replaceChildren(...content.nodes);
+    content.after?.();
+    document.title = content.title ? `${content.title} · Tonearm` : "Tonearm";
+    markPlaying();
+  } catch (error) {
+    if (token !== renderToken) return;
+    const message =
+      error instanceof ApiError && error.status === 404
+        ? "Not found."
+        : `Could not load this page: ${(error as Error).message}`;
+    view.replaceChildren(
+      h(
+        "div",
+        { class: "error-box", role: "alert" },
+        h("p", {}, message),
+        h("button", { class: "pill", onclick: () => void render() }, "Try again"),
+      ),
+    );
+  }
+}
+
+interface Content {
+  nodes: Node[];
+  title?: string;
+  after?: () => void;
+}
+
+async function build(r: Route): Promise<Content> {
+  switch (r.view) {
+    case "artists":
+      return artistsView();
+    case "albums":
+      return albumsView();
+    case "artist":
+      return artistView(r.id);
+    case "album":
+      return albumView(r.id);
+  }
+}
+
+function artistCard(artist: Artist): HTMLElement {
+  return h(
+    "a",
+    { class: "card artist-card", href: `#/artist/${artist.id}`, "data-testid": "artist-card", "data-id": artist.id },
+    cover(artist.id, artist.name),
+    h("span", { class: "card-title" }, artist.name),
+    h("span", { class: "card-sub" }, (artist.genres ?? []).slice(0, 2).join(", ") || "Artist"),
+  );
+}
+
+function albumCard(album: AlbumSimple, showArtist = true): HTMLElement {
+  const sub = [showArtist ? artistNames(album.artists) : "", years(album.release_date), album.album_type]
+    .filter(Boolean)
+    .join(" · ");
+  return h(
+    "a",
+    { class: "card album-card", href: `#/album/${album.id}`, "data-testid": "album-card", "data-id": album.id },
+    cover(album.id, album.name),
+    h("span", { class: "card-title" }, album.name),
+    h("span", { class: "card-sub" }, sub),
+  );
+}
+
+async function artistsView(): Promise<Content> {
+  setFilterScope("Filter artists");
+  const artists = await data.artists();
+  const grid = h("div", { class: "grid", "data-testid": "artist-list" });
+  return {
+    title: "Artists",
+    nodes: [h("h1", {}, "Artists"), grid],
+    after: () => filtered(grid, artists, (a) => a.name, artistCard, "artists"),
+  };
+}
+
+async function albumsView(): Promise<Content> {
+  setFilterScope("Filter albums");
+  const albums = await data.albums();
+  const sorted = albums.slice().sort((a, b) => a.name.localeCompare(b.name));
+  const grid = h("div", { class: "grid", "data-testid": "album-list" });
+  return {
+    title: "Albums",
+    nodes: [h("h1", {}, "All albums"), grid],
+    after: () =>
+      filtered(grid, sorted, (a) => `${a.name} ${artistNames(a.artists)}`, (a) => albumCard(a), "albums"),
+  };
+}
+
+async function artistView(id: string): Promise<Content> {
+  setFilterScope("Filter albums");
+  const [artists, albums] = await Promise.all([
+    data.artists().catch(() => [] as Artist[]),
+    data.artistAlbums(id),
+  ]);
+  let artist: Artist | undefined = artists.find((a) => a.id === id);
+  if (!artist) artist = await api.artist(id);
+  const grid = h("div", { class: "grid", "data-testid": "album-list" });
+  const genres = (artist.genres ?? []).join(", ");
+  return {
+    title: artist.name,
+    nodes: [
+      h(
+        "section",
+        { class: "hero" },
+        cover(artist.id, artist.name),
+        h(
+          "div",
+          {},
+          h("p", { class: "kicker" }, "Artist"),
+          h("h1", { "data-testid": "artist-name" }, artist.name),
+          h("p", { class: "meta" }, [genres, `${albums.length} release${albums.length === 1 ? "" : "s"}`].filter(Boolean).join(" · ")),
+        ),
+      ),
+      h("h2", {}, "Releases"),
+      grid,
+    ],
+    after: () => filtered(grid, albums, (a) => a.name, (a) => albumCard(a, false), "albums"),
+  };
+}
+
+function queueFromAlbum(album: AlbumFull): QueueItem[] {
+  return album.tracks.items.map((track) => ({
+    id: track.id,
+    name: track.name,
+    artists: artistNames(track.artists.length ? track.artists : album.artists),
+    albumId: album.id,
+    albumName: album.name,
+    durationMs: track.duration_ms,
+  }));
+}
+
+async function albumView(id: string): Promise<Content> {
+  setFilterScope("Filter tracks");
+  const album = await data.album(id);
+  const tracks = album.tracks.items;
+  const total = tracks.reduce((sum, t) => sum + t.duration_ms, 0) / 1000;
+  const list = h("ol", { class: "tracks", "data-testid": "track-list" });
+  const playFrom = (index: number): void => player.playQueue(queueFromAlbum(album), index);
+  const multiDisc = new Set(tracks.map((t) => t.disc_number)).size > 1;
+  const row = (track: (typeof tracks)[number], index: number): HTMLElement =>
+    h(
+      "li",
+      {
+        class: "track",
+        tabindex: 0,
+        role: "button",
+        "aria-label": `Play ${track.name}`,
+        "data-testid": "track-row",
+        "data-track-id": track.id,
+        onclick: () => playFrom(index),
+        onkeydown: (event: Event) => {
+          const key = (event as KeyboardEvent).key;
+          if (key === "Enter") {
+            event.preventDefault();
+            playFrom(index);
+          }
+        },
+      },
+      h("span", { class: "num" }, multiDisc ? `${track.disc_number}-${track.track_number}` : String(track.track_number)),
+      h(
+        "span",
+        { class: "t-main" },
+        h("span", { class: "t-title", "data-testid": "track-title" }, track.name, track.explicit ? h("span", { class: "explicit", title: "Explicit" }, "E") : null),
+        h("span", { class: "t-artists" }, artistNames(track.artists)),
+      ),
+      h("span", { class: "t-dur" }, clock(track.duration_ms / 1000)),
+    );
+  return {
+    title: album.name,
+    nodes: [
+      h(
+        "section",
+        { class: "hero" },
+        cover(album.id, album.name),
+        h(
+          "div",
+          {},
+          h("p", { class: "kicker" }, album.album_type),
+          h("h1", { "data-testid": "album-name" }, album.name),
+          h(
+            "p",
+            { class: "meta" },
+            ...artistLinks(album.artists),
+            ` · ${years(album.release_date)} · ${tracks.length} track${tracks.length === 1 ? "" : "s"}, ${clock(total)}`,
+          ),
+          h(
+            "button",
+            { class: "pill primary", "data-testid": "play-album", onclick: () => playFrom(0), disabled: tracks.length === 0 },
+            "Play",
+          ),
+        ),
+      ),
+      list,
+    ],
+    after: () => filtered(list, tracks, (t) => t.name, row, "tracks"),
+  };
+}
+
+function markPlaying(): void {
+  const id = player.state().trackId;
+  for (const row of document.querySelectorAll<HTMLElement>("[data-track-id]")) {
+    const playing = row.dataset.trackId === id;
+    row.classList.toggle("playing", playing);
+    if (playing) row.setAttribute("aria-current", "true");
+    else row.removeAttribute("aria-current");
+  }
+}
+
+filterInput.addEventListener("input", () => applyFilter(filterInput.value));
+window.addEventListener("hashchange", () => {
+  filterInput.value = "";
+  void render().then(() => view.focus({ preventScroll: true }));
+});
+
+// ---- the player bar ------------------------------------------------------------------------
+
+const ui = {
+  play: $("#play") as HTMLButtonElement,
+  prev: $("#prev") as HTMLButtonElement,
+  next: $("#next") as HTMLButtonElement,
+  seek: $("#seek") as HTMLInputElement,
+  elapsed: $("#elapsed"),
+  duration: $("#duration"),
+  title: $("#now-title") as HTMLAnchorElement,
+  artist: $("#now-artist"),
+  art: $("#now-art"),
+  quality: $("#quality"),
+  volume: $("#volume") as HTMLInputElement,
+  status: $("#status"),
+  queue: $("#queue"),
+  queueList: $("#queue-list"),
+  queueToggle: $("#queue-toggle") as HTMLButtonElement,
+  product: $('[data-testid="product"]') as HTMLSelectElement,
+};
+
+let seeking = false;
+ui.play.addEventListener("click", () => player.toggle());
+ui.prev.addEventListener("click", () => player.previous());
+ui.next.addEventListener("click", () => player.next());
+ui.seek.addEventListener("pointerdown", () => (seeking = true));
+ui.seek.addEventListener("input", () => {
+  seeking = true;
+  ui.elapsed.textContent = clock(Number(ui.seek.value));
+});
+ui.seek.addEventListener("change", () => {
+  seeking = false;
+  player.seek(Number(ui.seek.value));
+});
+ui.seek.addEventListener("pointerup", () => (seeking = false));
+ui.volume.value = String(initialVolume());
+ui.volume.addEventListener("input", () => {
+  player.setVolume(Number(ui.volume.value));
+  localStorage.setItem("tonearm.volume", ui.volume.value);
+});
+ui.product.value = player.product;
+ui.product.addEventListener("change", () => {
+  const product: Product = ui.product.value === "free" ? "free" : "premium";
+  localStorage.setItem("tonearm.product", product);
+  player.setProduct(product);
+});
+ui.queueToggle.addEventListener("click", () => {
+  ui.queue.hidden = !ui.queue.hidden;
+  ui.queueToggle.setAttribute("aria-expanded", String(!ui.queue.hidden));
+  ui.queueToggle.setAttribute("aria-label", ui.queue.hidden ? "Show queue" : "Hide queue");
+  renderQueue(true);
+});
+
+let lastQueueKey = "";
+function renderQueue(force = false): void {
+  const s = player.state();
+  const key = `${s.queueIndex}|${player.queue.length}|${player.queue[0]?.id ?? ""}`;
+  if (!force && key === lastQueueKey) return;
+  lastQueueKey = key;
+  if (ui.queue.hidden) return;
+  if (!player.queue.length) {
+    ui.queueList.replaceChildren(h("li", { class: "empty" }, "The queue is empty. Pick a track."));
+    return;
+  }
+  ui.queueList.replaceChildren(
+    ...player.queue.map((item, index) =>
+      h(
+        "li",
+        { class: index === s.queueIndex ? "current" : index < s.queueIndex ? "past" : "" },
+        h(
+          "button",
+          { class: "q-item", onclick: () => player.playIndex(index), "data-testid": "queue-item" },
+          h("span", { class: "q-title" }, item.name),
+          h("span", { class: "q-artist" }, item.artists),
+        ),
+      ),
+    ),
+  );
+}
+
+let lastTrack: string | null = null;
+let lastStatic = "";
+function renderBar(): void {
+  const s: PlayerState = player.state();
+  document.body.classList.toggle("is-playing", !s.paused);
+  ui.play.setAttribute("aria-label", s.paused ? "Play" : "Pause");
+  ui.play.classList.toggle("paused", s.paused);
+  const staticKey = [s.trackId, s.title, s.artists, s.quality, s.duration, s.error, s.loading, s.queueIndex, s.queueLength].join("|");
+  if (staticKey !== lastStatic) {
+    lastStatic = staticKey;
+    ui.title.textContent = s.title ?? "Nothing playing";
+    ui.title.href = s.albumId ? `#/album/${s.albumId}` : "#/";
+    ui.artist.textContent = s.artists ?? "";
+    ui.quality.textContent = s.quality ?? "—";
+    ui.quality.title = s.levels.length ? `Rungs: ${s.levels.join(", ")}` : "Rendition playing now";
+    ui.duration.textContent = clock(s.duration);
+    ui.seek.max = String(s.duration || 0);
+    ui.seek.disabled = !s.trackId;
+    ui.prev.disabled = !s.trackId;
+    ui.next.disabled = s.queueIndex + 1 >= s.queueLength;
+    ui.status.textContent = s.error ?? (s.loading ? "Loading…" : "");
+    ui.status.classList.toggle("error", Boolean(s.error));
+    if (s.trackId !== lastTrack) {
+      lastTrack = s.trackId;
+      ui.art.replaceChildren(s.trackId ? cover(s.albumId ?? s.trackId, s.title ?? "") : "");
+      markPlaying();
+      document.title = s.title ? `${s.title} · ${s.artists} · Tonearm` : document.title;
+    }
+  }
+  if (!seeking) {
+    ui.seek.value = String(s.currentTime);
+    ui.elapsed.textContent = clock(s.currentTime);
+  }
+  ui.seek.style.setProperty("--p", s.duration ? `${(100 * s.currentTime) / s.duration}%` : "0%");
+  renderQueue();
+}
+
+player.subscribe(renderBar);
+const frame = (): void => {
+  renderBar();
+  setTimeout(() => requestAnimationFrame(frame), 200);
+};
+frame();
+
+// ---- keyboard ------------------------------------------------------------------------------
+
+function typing(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !["range", "checkbox", "radio", "button"].includes(target.type);
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "Escape" && event.target === filterInput) {
+    filterInput.value = "";
+    applyFilter("");
+    filterInput.blur();
+    return;
+  }
+  if (typing(event.target)) return;
+  const onRange = event.target instanceof HTMLInputElement && event.target.type === "range";
+  if (event.key === " " || event.code === "Space") {
+    event.preventDefault();
+    player.toggle();
+  } else if (event.key === "/") {
+    event.preventDefault();
+    filterInput.focus();
+  } else if (event.key === "ArrowRight" && event.shiftKey) {
+    event.preventDefault();
+    player.next();
+  } else if (event.key === "ArrowLeft" && event.shiftKey) {
+    event.preventDefault();
+    player.previous();
+  } else if (!onRange && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+    event.preventDefault();
+    const s = player.state();
+    player.seek(s.currentTime + (event.key === "ArrowRight" ? 5 : -5));
+  }
+});
+// Space on a focused button would also click it on keyup: the keydown above already acted.
+document.addEventListener("keyup", (event) => {
+  if ((event.key === " " || event.code === "Space") && !typing(event.target)) event.preventDefault();
+});
+
+// ---- test hooks ----------------------------------------------------------------------------
+
+declare global {
+  interface Window {
+    tonearm: {
+      state(): PlayerState & { view: string };
+      player: Player;
+    };
+  }
+}
+
+window.tonearm = {
+  state: () => ({ ...player.state(), view: route.view }),
+  player,
+};
+
+void render();
