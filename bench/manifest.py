@@ -60,14 +60,18 @@ def main() -> None:
             asyncio.run(load(base, track_ids, args.rate, 2))  # warm-up
             latencies, errors = asyncio.run(load(base, track_ids, args.rate, args.seconds))
     millis = np.array(latencies) * 1000
-    record("manifest", {
-        "what": f"GET /v1/tracks/{{id}}/manifest at {args.rate:.0f} req/s open loop for {args.seconds:.0f} s, "
-                "SQLite, one server process",
-        "requests": len(latencies), "errors": errors,
-        "p50_ms": round(float(np.percentile(millis, 50)), 2),
-        "p99_ms": round(float(np.percentile(millis, 99)), 2),
-        "max_ms": round(float(millis.max()), 2),
-    })
+    record(
+        "manifest",
+        {
+            "what": f"GET /v1/tracks/{{id}}/manifest at {args.rate:.0f} req/s open loop "
+            f"for {args.seconds:.0f} s, SQLite, one server process",
+            "requests": len(latencies),
+            "errors": errors,
+            "p50_ms": round(float(np.percentile(millis, 50)), 2),
+            "p99_ms": round(float(np.percentile(millis, 99)), 2),
+            "max_ms": round(float(millis.max()), 2),
+        },
+    )
 
 
 if __name__ == "__main__":

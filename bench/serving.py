@@ -48,7 +48,6 @@ def nginx_config(prefix: Path, blobs: Path, port: int, workers: int) -> str:
         http {{
           access_log off;
           sendfile on;
-          tcp_nopush on;
           client_body_temp_path {prefix}/body;
           proxy_temp_path {prefix}/proxy;
           fastcgi_temp_path {prefix}/fastcgi;
@@ -69,7 +68,9 @@ def nginx_config(prefix: Path, blobs: Path, port: int, workers: int) -> str:
 def wrk(url: str, script: Path, seconds: int) -> tuple[float, float]:
     output = subprocess.run(
         ["wrk", "-t", "1", "-c", "32", "-d", f"{seconds}s", "-s", str(script), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     requests = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     if "Non-2xx" in output:
@@ -93,7 +94,9 @@ def main() -> None:
         script.write_text(WRK_SCRIPT)
         port = free_port()
         (root / "nginx.conf").write_text(nginx_config(root, blobs, port, args.workers))
-        nginx = subprocess.Popen(["nginx", "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"])
+        nginx = subprocess.Popen(
+            ["nginx", "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"]
+        )
         try:
             with tonearm_server(root / "var", workers=args.workers) as base:
                 keys = load_key_ring("", root / "var")
@@ -110,13 +113,18 @@ def main() -> None:
             nginx.wait(timeout=10)
     app_rps = statistics.median(r for r, _ in app_runs)
     nginx_rps = statistics.median(r for r, _ in nginx_runs)
-    record("serving", {
-        "what": "random 100 KB ranges of one 8 MB file, wrk 1 thread 32 connections, median of rounds",
-        "workers": args.workers,
-        "app_req_per_s": round(app_rps), "app_mb_per_s": round(app_rps * RANGE_BYTES / 1e6, 1),
-        "nginx_req_per_s": round(nginx_rps), "nginx_mb_per_s": round(nginx_rps * RANGE_BYTES / 1e6, 1),
-        "ratio_app_to_nginx": round(app_rps / nginx_rps, 3),
-    })
+    record(
+        "serving",
+        {
+            "what": "random 100 KB ranges of one 8 MB file, wrk 1 thread 32 connections, median of rounds",
+            "workers": args.workers,
+            "app_req_per_s": round(app_rps),
+            "app_mb_per_s": round(app_rps * RANGE_BYTES / 1e6, 1),
+            "nginx_req_per_s": round(nginx_rps),
+            "nginx_mb_per_s": round(nginx_rps * RANGE_BYTES / 1e6, 1),
+            "ratio_app_to_nginx": round(app_rps / nginx_rps, 3),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -16,19 +16,40 @@ __all__ = ["make_track", "publish"]
 def _rendition(rung: str, codec: str, container: str, bitrate: int, premium: bool, seed: str) -> RenditionRef:
     key = f"audio/{hashlib.sha256(f'{seed}{rung}'.encode()).hexdigest()}.bin"
     return RenditionRef(
-        rung=rung, codec=codec, container=container, bitrate=bitrate, premium=premium,
-        sample_rate=48000, channels=2, storage_key=key, bytes=1000, encoder_delay=0,
-        padding=0, samples=48000,
+        rung=rung,
+        codec=codec,
+        container=container,
+        bitrate=bitrate,
+        premium=premium,
+        sample_rate=48000,
+        channels=2,
+        storage_key=key,
+        bytes=1000,
+        encoder_delay=0,
+        padding=0,
+        samples=48000,
     )
 
 
 def make_track(name: str = "Song", **changes: object) -> NewTrack:
     seed = hashlib.sha256(f"{name}{sorted(changes.items())}".encode()).hexdigest()
     base = NewTrack(
-        master_sha256=seed, name=name, artist_names=("Artist",), album_name="Album",
-        album_artist_names=("Artist",), album_type="album", release_date="2024-01-02",
-        release_date_precision="day", disc_number=1, track_number=None, duration_ms=1000,
-        explicit=False, isrc=None, sample_rate=48000, samples=48000, integrated_lufs=-18.0,
+        master_sha256=seed,
+        name=name,
+        artist_names=("Artist",),
+        album_name="Album",
+        album_artist_names=("Artist",),
+        album_type="album",
+        release_date="2024-01-02",
+        release_date_precision="day",
+        disc_number=1,
+        track_number=None,
+        duration_ms=1000,
+        explicit=False,
+        isrc=None,
+        sample_rate=48000,
+        samples=48000,
+        integrated_lufs=-18.0,
         true_peak_dbtp=-3.0,
         renditions=(
             _rendition("opus_24", "opus", "ogg", 24000, False, seed),

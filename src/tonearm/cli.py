@@ -27,19 +27,23 @@ app = typer.Typer(add_completion=False, help="Tonearm: a music streaming platfor
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    import uvicorn
+    # granian (Rust HTTP, ASGI) sends media ranges at about twice uvicorn's rate on this
+    # machine: see the serving row of docs/BENCHMARKS.md.
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
 
     # Migrate once here, so worker processes never race each other to create tables.
     open_runtime(settings).close()
-    uvicorn.run(
+    Granian(
         "tonearm.app:app_from_env",
         factory=True,
-        host=host,
+        interface=Interfaces.ASGI,
+        address=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+        log_level=LogLevels.warning,
+    ).serve()
 
 
 @app.command()
@@ -99,9 +103,7 @@ def _masters(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS)
-            )
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS))
         else:
             found.append(path)
     return found
@@ -140,15 +142,11 @@ def ingest(
             try:
                 if not master.is_file():
                     raise TonearmError(f"{master}: no such file", 400)
-                result = ingest_master(
-                    runtime.ingest_context(), master, file_name=master.name, hints=hints
-                )
+                result = ingest_master(runtime.ingest_context(), master, file_name=master.name, hints=hints)
                 _print_result(result, as_json)
             except TonearmError as error:
                 failures += 1
-                message = (
-                    error.message if str(master) in error.message else f"{master}: {error.message}"
-                )
+                message = error.message if str(master) in error.message else f"{master}: {error.message}"
                 if as_json:
                     typer.echo(json.dumps({"file": str(master), "error": message}))
                 typer.echo(f"error: {message}", err=True)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from tonearm.audio import Rendition, transcode_ladder
+from tonearm.audio import Rendition, Rung, transcode_ladder
 
 SPLIT = 96_037  # deliberately on no codec's frame boundary
 
@@ -18,14 +18,13 @@ SPLIT = 96_037  # deliberately on no codec's frame boundary
 def continuous_master(rate: int, seconds: float = 4.0, channels: int = 2) -> np.ndarray:
     """A gliding chord with no silence anywhere, so any gap or shift would show.
 
-    Kept below 1 kHz because Opus at 24 kbit/s only keeps phase exact there.
+    It starts at 330 Hz: lower down a correlation peak is too flat to pin a
+    lag to one sample through a lossy codec.
     """
     t = np.arange(round(seconds * rate)) / rate
-    phase = 2 * np.pi * np.cumsum(110.0 * np.exp(np.log(8.0) * t / seconds)) / rate
+    phase = 2 * np.pi * np.cumsum(330.0 * np.exp(np.log(8.0) * t / seconds)) / rate
     voices = [
-        0.3 * np.sin(phase * (1.0 + 0.26 * c))
-        + 0.15 * np.sin(1.5 * phase + c)
-        + 0.1 * np.sin(0.75 * phase)
+        0.3 * np.sin(phase * (1.0 + 0.26 * c)) + 0.15 * np.sin(1.5 * phase + c) + 0.1 * np.sin(0.75 * phase)
         for c in range(channels)
     ]
     return np.stack(voices, axis=1).astype(np.float32)
@@ -57,8 +56,16 @@ class SplitLadders:
     second: dict[str, Rendition]
 
 
-def _ladder(path: Path, out_dir: Path) -> dict[str, Rendition]:
-    return {rendition.rung.name: rendition for rendition in transcode_ladder(path, out_dir)}
+# Same code path as the opus_24 rung at a bit rate where libopus stays in its
+# phase-exact CELT mode, so alignment can be pinned to the sample.
+OPUS_64 = Rung("opus_64", "opus", "ogg", 64_000, ".opus", premium=False)
+
+
+def _ladder(path: Path, out_dir: Path, ladder: tuple[Rung, ...] | None = None) -> dict[str, Rendition]:
+    renditions = (
+        transcode_ladder(path, out_dir) if ladder is None else transcode_ladder(path, out_dir, ladder=ladder)
+    )
+    return {rendition.rung.name: rendition for rendition in renditions}
 
 
 @pytest.fixture(scope="session")
@@ -69,12 +76,12 @@ def ladder_48k(tmp_path_factory: pytest.TempPathFactory) -> Ladder:
     return Ladder(master, 48_000, _ladder(path, folder / "out"))
 
 
-def _split_ladders(folder: Path, rate: int) -> SplitLadders:
+def _split_ladders(folder: Path, rate: int, ladder: tuple[Rung, ...] | None = None) -> SplitLadders:
     master = continuous_master(rate)
     first = write_wav(folder / "a.wav", master[:SPLIT], rate, "FLOAT")
     second = write_wav(folder / "b.wav", master[SPLIT:], rate, "FLOAT")
     return SplitLadders(
-        master, rate, _ladder(first, folder / "out-a"), _ladder(second, folder / "out-b")
+        master, rate, _ladder(first, folder / "out-a", ladder), _ladder(second, folder / "out-b", ladder)
     )
 
 
@@ -86,3 +93,9 @@ def split_48k(tmp_path_factory: pytest.TempPathFactory) -> SplitLadders:
 @pytest.fixture(scope="session")
 def split_44k(tmp_path_factory: pytest.TempPathFactory) -> SplitLadders:
     return _split_ladders(tmp_path_factory.mktemp("split44"), 44_100)
+
+
+@pytest.fixture(scope="session", params=[48_000, 44_100], ids=["48k", "44k"])
+def split_opus_64(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SplitLadders:
+    folder = tmp_path_factory.mktemp(f"split-opus64-{request.param}")
+    return _split_ladders(folder, request.param, (OPUS_64,))

@@ -56,12 +56,28 @@ def joined(ladders: SplitLadders, rung: str) -> np.ndarray:
     return np.concatenate([trimmed(ladders.first[rung]), trimmed(ladders.second[rung])])
 
 
+# libopus at 24 kbit/s codes in SILK or hybrid mode, whose phase response
+# wanders by up to about 3 samples with the mode decisions, even inside one
+# continuous encode; sample-exact alignment of the Opus bookkeeping is pinned
+# on an Opus 64 kbit/s rung instead, which stays in phase-exact CELT mode.
+# At 24 kbit/s it also folds stereo towards mid, so only the mid is compared.
+LAG_TOLERANCE = {"opus_24": 3}
+MIN_CORRELATION = {"flac": 0.9999, "opus_24": 0.8}
+MID_ONLY = frozenset({"opus_24"})
+
+
+def assert_aligned(audio: np.ndarray, reference: np.ndarray, rung: str) -> None:
+    if rung in MID_ONLY:
+        audio, reference = audio.mean(axis=1, keepdims=True), reference.mean(axis=1, keepdims=True)
+    assert abs(best_lag(audio, reference)) <= LAG_TOLERANCE.get(rung, 0)
+    assert correlation(audio, reference) > MIN_CORRELATION.get(rung, 0.99)
+
+
 def assert_seamless(audio: np.ndarray, reference: np.ndarray, join: int, rung: str) -> None:
     assert len(audio) == len(reference)
     around = slice(join - 4800, join + 4800)
     assert longest_quiet_run(audio[around]) < 8, "silence was inserted at the join"
-    assert best_lag(audio[around], reference[around]) == 0
-    assert correlation(audio[around], reference[around]) > (0.999 if rung == "flac" else 0.9)
+    assert_aligned(audio[around], reference[around], rung)
 
 
 @pytest.mark.parametrize("rung", RUNGS)
@@ -98,6 +114,16 @@ def test_opus_halves_of_a_44k_master_rejoin_in_time_with_the_resampled_master(
     assert_seamless(audio, reference, join, "opus_24")
 
 
+def test_opus_bookkeeping_is_sample_exact_across_the_join(split_opus_64: SplitLadders) -> None:
+    ladders = split_opus_64
+    audio = joined(ladders, "opus_64")
+    reference = ladders.master
+    if ladders.rate != 48_000:
+        reference = resample_poly(ladders.master, 48_000 // 300, ladders.rate // 300, axis=0)
+    join = ladders.first["opus_64"].samples
+    assert_seamless(audio, reference[: len(audio)], join, "opus_64")
+
+
 @pytest.mark.parametrize("rung", RUNGS)
 def test_a_standard_decoder_honouring_the_container_yields_exactly_the_samples(
     split_44k: SplitLadders, rung: str
@@ -119,7 +145,7 @@ def test_the_untrimmed_decode_starts_with_the_encoder_delay(ladder_48k: Ladder, 
     raw, _ = decode_raw(rendition.path)
     delay = rendition.encoder_delay
     # Dropping anything other than the recorded delay misaligns the track.
-    assert best_lag(raw[delay : delay + 48_000], ladder_48k.master[:48_000]) == 0
+    assert_aligned(raw[delay : delay + 48_000], ladder_48k.master[:48_000], rung)
 
 
 def test_lossy_rungs_carry_real_delay_or_padding(ladder_48k: Ladder) -> None:

@@ -20,8 +20,10 @@ def album_of_25(client: TestClient) -> list[str]:
     with unit_of_work(factory) as session:
         ids = publish(
             session,
-            *[make_track(f"Song {n:02d}", track_number=n, isrc="GBAYE0601498" if n == 1 else None)
-              for n in range(1, 26)],
+            *[
+                make_track(f"Song {n:02d}", track_number=n, isrc="GBAYE0601498" if n == 1 else None)
+                for n in range(1, 26)
+            ],
         )
         session.add(Right(track_id=ids[1], territory="DE", allowed=False))
     return ids
@@ -51,13 +53,17 @@ def test_market_decides_is_playable_and_the_restriction(client: TestClient, albu
     assert fine.get("restrictions") is None
 
 
-def test_several_tracks_keep_order_and_unknown_ids_are_null(client: TestClient, album_of_25: list[str]) -> None:
+def test_several_tracks_keep_order_and_unknown_ids_are_null(
+    client: TestClient, album_of_25: list[str]
+) -> None:
     unknown = "0" * 22
     body = client.get("/v1/tracks", params={"ids": f"{album_of_25[2]},{unknown},{album_of_25[0]}"}).json()
     assert [t and t["id"] for t in body["tracks"]] == [album_of_25[2], None, album_of_25[0]]
 
 
-def test_album_tracks_page_to_the_end_by_absolute_next_links(client: TestClient, album_of_25: list[str]) -> None:
+def test_album_tracks_page_to_the_end_by_absolute_next_links(
+    client: TestClient, album_of_25: list[str]
+) -> None:
     album_id = client.get(f"/v1/tracks/{album_of_25[0]}").json()["album"]["id"]
     url: str | None = f"http://testserver/v1/albums/{album_id}/tracks?limit=10"
     names: list[str] = []
@@ -120,7 +126,9 @@ def test_a_uri_works_where_an_id_is_expected(client: TestClient, album_of_25: li
         ("/v1/no-such-thing", 404, "Not Found"),
     ],
 )
-def test_bad_requests_get_spotify_shaped_errors(client: TestClient, path: str, status: int, fragment: str) -> None:
+def test_bad_requests_get_spotify_shaped_errors(
+    client: TestClient, path: str, status: int, fragment: str
+) -> None:
     response = client.get(path)
     assert response.status_code == status
     error = response.json()["error"]
@@ -130,8 +138,16 @@ def test_bad_requests_get_spotify_shaped_errors(client: TestClient, path: str, s
 
 def test_browsing_lists_every_artist_and_album(client: TestClient, album_of_25: list[str]) -> None:
     with unit_of_work(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
-        publish(session, make_track("Solo", artist_names=("Zed",), album_name="Zed Single",
-                                    album_artist_names=("Zed",), album_type="single"))
+        publish(
+            session,
+            make_track(
+                "Solo",
+                artist_names=("Zed",),
+                album_name="Zed Single",
+                album_artist_names=("Zed",),
+                album_type="single",
+            ),
+        )
     artists = client.get("/v1/browse/artists").json()
     assert [a["name"] for a in artists["items"]] == ["Artist", "Zed"]
     albums = client.get("/v1/browse/new-releases").json()["albums"]
@@ -140,4 +156,8 @@ def test_browsing_lists_every_artist_and_album(client: TestClient, album_of_25: 
 
 def test_openapi_describes_the_catalog(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/v1/tracks/{track_id}", "/v1/albums/{album_id}/tracks", "/v1/artists/{artist_id}/albums"} <= paths.keys()
+    assert {
+        "/v1/tracks/{track_id}",
+        "/v1/albums/{album_id}/tracks",
+        "/v1/artists/{artist_id}/albums",
+    } <= paths.keys()

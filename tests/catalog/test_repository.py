@@ -66,9 +66,16 @@ def test_a_clashing_master_hash_is_refused_by_the_database(session_factory: sess
         original = session.query(Track).one()
         session.add(
             Track(
-                id="A" * 22, name="Other", album_id=existing.id, track_number=9, duration_ms=1,
-                master_sha256=original.master_sha256, sample_rate=1, samples=1,
-                integrated_lufs=0, true_peak_dbtp=0,
+                id="A" * 22,
+                name="Other",
+                album_id=existing.id,
+                track_number=9,
+                duration_ms=1,
+                master_sha256=original.master_sha256,
+                sample_rate=1,
+                samples=1,
+                integrated_lufs=0,
+                true_peak_dbtp=0,
             )
         )
 

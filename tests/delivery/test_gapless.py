@@ -48,9 +48,7 @@ def _trimmed(client: TestClient, rendition: dict[str, object], tmp_path: Path) -
 
 
 @pytest.fixture
-def manifests(
-    client: TestClient, tmp_path: Path
-) -> tuple[np.ndarray, dict[str, dict], dict[str, dict]]:  # type: ignore[type-arg]
+def manifests(client: TestClient, tmp_path: Path) -> tuple[np.ndarray, dict[str, dict], dict[str, dict]]:  # type: ignore[type-arg]
     master = continuous_master()
     soundfile.write(tmp_path / "a.wav", master[:SPLIT], RATE, subtype="PCM_24")
     soundfile.write(tmp_path / "b.wav", master[SPLIT:], RATE, subtype="PCM_24")
@@ -78,9 +76,7 @@ def test_trimmed_renditions_join_back_into_the_master(
     # No inserted silence: every 5 ms window around the join carries signal, as the master does.
     window = RATE // 200
     around = joined[SPLIT - 4 * window : SPLIT + 4 * window, 0]
-    energies = [
-        float(np.sqrt(np.mean(around[i : i + window] ** 2))) for i in range(0, len(around), window)
-    ]
+    energies = [float(np.sqrt(np.mean(around[i : i + window] ** 2))) for i in range(0, len(around), window)]
     assert min(energies) > 0.1, energies
     # Aligned sample for sample: in the middle of each side of the join the audio matches the
     # master best at lag 0, so nothing was dropped or repeated. (Mid-track, because a 24 kbps
@@ -95,10 +91,7 @@ def _best_lag(signal: np.ndarray, reference: np.ndarray, centre: int, span: int 
     errors = {
         lag: float(
             np.mean(
-                (
-                    signal[centre - span + lag : centre + span + lag]
-                    - reference[centre - span : centre + span]
-                )
+                (signal[centre - span + lag : centre + span + lag] - reference[centre - span : centre + span])
                 ** 2
             )
         )

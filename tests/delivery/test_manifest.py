@@ -24,12 +24,22 @@ def test_a_premium_manifest_has_the_whole_ladder_signed(client: TestClient, trac
     body = client.get(f"/v1/tracks/{track_id}/manifest").json()
     assert [r["rung"] for r in body["renditions"]] == ["opus_24", "vorbis_320", "flac"]
     first = body["renditions"][0]
-    assert {"codec", "bitrate", "container", "url", "sample_rate", "channels",
-            "encoder_delay", "padding", "samples", "bytes"} <= first.keys()
+    assert {
+        "codec",
+        "bitrate",
+        "container",
+        "url",
+        "sample_rate",
+        "channels",
+        "encoder_delay",
+        "padding",
+        "samples",
+        "bytes",
+    } <= first.keys()
     query = parse_qs(urlsplit(first["url"]).query)
     assert set(query) == {"exp", "uid", "kid", "sig"}
     assert first["url"].startswith("http://testserver/media/audio/")
-    assert body["hls"].startswith(f"http://testserver/media/hls/")
+    assert body["hls"].startswith("http://testserver/media/hls/")
     assert body["duration_ms"] == 1000
 
 

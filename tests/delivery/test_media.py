@@ -47,7 +47,9 @@ def media(client: TestClient, tmp_path: Path) -> TestClient:
     return client
 
 
-def _url(client: TestClient, key: str, *, tier: Tier = "premium", ttl: int = 60, now: float | None = None) -> str:
+def _url(
+    client: TestClient, key: str, *, tier: Tier = "premium", ttl: int = 60, now: float | None = None
+) -> str:
     keys: KeyRing = client.app.state.keys  # type: ignore[attr-defined]
     query = keys.sign(signature_scope(key, tier), uid="u1", ttl_seconds=ttl, now=now)
     return f"/media/{key}?{query.encode()}"

@@ -34,7 +34,12 @@ def test_an_uploaded_master_becomes_a_playable_track(client: TestClient, tone: P
     assert track["album"]["name"] == "Dawn"
     manifest = client.get(f"/v1/tracks/{result['id']}/manifest").json()
     assert [r["rung"] for r in manifest["renditions"]] == [
-        "opus_24", "vorbis_96", "vorbis_160", "aac_256", "vorbis_320", "flac",
+        "opus_24",
+        "vorbis_96",
+        "vorbis_160",
+        "aac_256",
+        "vorbis_320",
+        "flac",
     ]
     for rendition in manifest["renditions"]:
         media = client.get(rendition["url"], headers={"Range": "bytes=0-7"})
@@ -119,7 +124,11 @@ def test_a_master_over_the_length_limit_is_refused(client: TestClient, tmp_path:
 
 
 def test_an_upload_over_the_size_limit_gets_413(client: TestClient) -> None:
-    headers = {**AUTH, "Content-Length": str(31 * 1024 * 1024), "Content-Type": "multipart/form-data; boundary=x"}
+    headers = {
+        **AUTH,
+        "Content-Length": str(31 * 1024 * 1024),
+        "Content-Type": "multipart/form-data; boundary=x",
+    }
     response = client.post("/v1/ingest", content=b"--x--\r\n", headers=headers)
     assert response.status_code == 413
 

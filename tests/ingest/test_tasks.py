@@ -102,7 +102,9 @@ def test_the_cli_prints_one_json_line_per_track_and_names_bad_files(
     assert "broken.flac" in bad["error"]
     assert "broken.flac" in done.stderr
 
-    again = subprocess.run([TONEARM, "ingest", str(folder / "good.wav")], capture_output=True, text=True, env=env)
+    again = subprocess.run(
+        [TONEARM, "ingest", str(folder / "good.wav")], capture_output=True, text=True, env=env
+    )
     assert again.returncode == 0
     assert again.stdout.startswith(good["id"])
     assert "duplicate" in again.stdout

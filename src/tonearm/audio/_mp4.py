@@ -116,6 +116,4 @@ def read_audio_track(data: bytes) -> Mp4AudioTrack:
     elst = _child(trak, b"edts", b"elst")
     media_time, duration = _first_edit(elst) if elst else (None, None)
     samples = int(struct.unpack_from(">I", stsz, 8)[0])
-    return Mp4AudioTrack(
-        _timescale(mvhd), _timescale(mdhd), media_time, duration, samples, _stts_total(stts)
-    )
+    return Mp4AudioTrack(_timescale(mvhd), _timescale(mdhd), media_time, duration, samples, _stts_total(stts))

@@ -29,8 +29,9 @@ __all__ = [
     "open_audio",
 ]
 
-# libavcodec's native Opus decoder delays its output by a few samples after a
-# switch into SILK mode; libopus is the reference and stays sample-exact.
+# libavcodec's native Opus decoder can hand back part of a packet's samples one
+# packet late (seen on a switch into SILK mode), which breaks per-packet counts;
+# libopus, the reference decoder, returns every packet whole.
 _REFERENCE_DECODERS = {"opus": "libopus"}
 _INTEGER_SCALE = {"s16": 2.0**15, "s32": 2.0**31, "s64": 2.0**63}
 
@@ -81,7 +82,7 @@ def decode_raw(path: Path) -> tuple[np.ndarray, int]:
         magic = handle.read(4)
     if magic == b"OggS":
         decoded = decode_ogg_packets(path)
-        return _join(decoded.chunks, decoded.channels), decoded.sample_rate
+        return _join(list(decoded.chunks), decoded.channels), decoded.sample_rate
     return _decode_bare_packets(path)
 
 
@@ -117,7 +118,7 @@ class OggDecode:
     codec: str
     head: bytes
     packets: tuple[OggPacket, ...]  # audio packets only
-    chunks: list[np.ndarray]  # decoded audio of each packet, same order
+    chunks: tuple[np.ndarray, ...]  # decoded audio of each packet, same order
     sample_rate: int
     channels: int
 
@@ -133,7 +134,7 @@ def decode_ogg_packets(path: Path) -> OggDecode:
     if chunks:
         chunks[-1] = np.concatenate([chunks[-1], _decode_packet(decoder, None)])
     rate, channels = decoder.sample_rate, decoder.channels
-    return OggDecode(codec, packets[0].data, tuple(audio), chunks, rate, channels)
+    return OggDecode(codec, packets[0].data, tuple(audio), tuple(chunks), rate, channels)
 
 
 def _decode_packet(decoder: av.AudioCodecContext, data: bytes | None) -> np.ndarray:

@@ -118,8 +118,7 @@ def peak_bandwidth(playlist: Path, target_seconds: float) -> int:
     durations, so a short final segment does not inflate it.
     """
     segments = [
-        (duration, (playlist.parent / uri).stat().st_size * 8)
-        for duration, uri in media_segments(playlist)
+        (duration, (playlist.parent / uri).stat().st_size * 8) for duration, uri in media_segments(playlist)
     ]
     if not segments:
         raise AudioError(f"{playlist.name} has no segments")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 import mutagen.mp3
@@ -48,13 +49,28 @@ class _Decoded:
     channels: int
     samples: int
     md5: bytes
+    damaged_inside: bool  # a decode error or a jump in timestamps before the end
+
+
+@dataclass
+class _Tally:
+    """Running account of a decode; mutable because it is built frame by frame."""
+
+    limit: float
+    bits: int | None  # set when FLAC's MD5 must be recomputed
+    check_timestamps: bool
+    samples: int = 0
+    jumps: int = 0
+    errors_at: list[int] = field(default_factory=list)
+    checksum: Any = field(default_factory=lambda: hashlib.md5(usedforsecurity=False))
 
 
 def probe(path: Path, *, max_seconds: float, max_bytes: int) -> Probe:
     container = _identify(path, max_bytes)
     declared = read_declared(path, container)
-    if declared.samples is not None:
-        _check_length_hint(path, declared.samples, max_seconds)
+    if declared.samples and declared.sample_rate and declared.samples > max_seconds * declared.sample_rate:
+        # Refused from the header, rather than after decoding an hour of audio.
+        raise AudioError(_too_long(max_seconds))
     decoded = _decode(path, container, max_seconds, declared)
     _check_complete(path, container, declared, decoded)
     duration_ms = round(decoded.samples * 1000 / decoded.sample_rate)
@@ -88,14 +104,6 @@ def _identify(path: Path, max_bytes: int) -> str:
     return container
 
 
-def _check_length_hint(path: Path, samples: int, max_seconds: float) -> None:
-    # Refuse an over-long WAV from its header instead of decoding an hour of it.
-    with av.open(str(path)) as handle:
-        rate = handle.streams.audio[0].codec_context.sample_rate if handle.streams.audio else 0
-    if rate and samples > max_seconds * rate:
-        raise AudioError(_too_long(max_seconds))
-
-
 def _too_long(max_seconds: float) -> str:
     return f"longer than the limit of {max_seconds:g} s"
 
@@ -108,24 +116,48 @@ def _decode(path: Path, container: str, max_seconds: float, declared: Declared) 
         raise AudioError("corrupt") from error
 
 
-def _decode_stream(
-    handle: av.container.InputContainer, max_seconds: float, declared: Declared
-) -> _Decoded:
+def _decode_stream(handle: av.container.InputContainer, max_seconds: float, declared: Declared) -> _Decoded:
+    stream = _audio_stream(handle)
+    context = stream.codec_context
+    bits = (declared.bits_per_sample or 16) if declared.md5 is not None else None
+    # FLAC frames carry their own sample position, so a lost frame shows as a jump.
+    tally = _Tally(max_seconds * context.sample_rate, bits, handle.format.name == "flac")
+    for packet in handle.demux(stream):
+        for frame in _decode_packet(packet, tally):
+            _count(frame, tally, max_seconds)
+    name = _CODEC_NAMES.get(context.name, context.name)
+    damaged = bool(tally.jumps) or any(at < tally.samples for at in tally.errors_at)
+    digest = tally.checksum.digest()
+    return _Decoded(name, context.sample_rate, context.channels, tally.samples, digest, damaged)
+
+
+def _audio_stream(handle: av.container.InputContainer) -> av.AudioStream:
     if not handle.streams.audio:
         raise AudioError("not an audio file")
-    context = handle.streams.audio[0].codec_context
-    if not 1 <= context.channels <= MAX_CHANNELS:
-        raise AudioError(f"{context.channels} channels; at most {MAX_CHANNELS} are supported")
-    limit = max_seconds * context.sample_rate
-    checksum, samples = hashlib.md5(usedforsecurity=False), 0
-    for frame in handle.decode(handle.streams.audio[0]):
-        samples += frame.samples
-        if samples > limit:
-            raise AudioError(_too_long(max_seconds))
-        if declared.md5 is not None:
-            checksum.update(_flac_md5_bytes(frame, declared.bits_per_sample or 16))
-    name = _CODEC_NAMES.get(context.name, context.name)
-    return _Decoded(name, context.sample_rate, context.channels, samples, checksum.digest())
+    stream = handle.streams.audio[0]
+    channels = stream.codec_context.channels
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioError(f"{channels} channels; at most {MAX_CHANNELS} are supported")
+    return stream
+
+
+def _decode_packet(packet: av.Packet, tally: _Tally) -> list[AudioFrame]:
+    try:
+        return packet.decode()  # type: ignore[return-value]
+    except av.error.FFmpegError:
+        # Remember where it broke: at the very end it means a cut, earlier damage.
+        tally.errors_at.append(tally.samples)
+        return []
+
+
+def _count(frame: AudioFrame, tally: _Tally, max_seconds: float) -> None:
+    if tally.check_timestamps and frame.pts is not None and frame.pts != tally.samples:
+        tally.jumps += 1
+    tally.samples += frame.samples
+    if tally.samples > tally.limit:
+        raise AudioError(_too_long(max_seconds))
+    if tally.bits is not None:
+        tally.checksum.update(_flac_md5_bytes(frame, tally.bits))
 
 
 def _flac_md5_bytes(frame: AudioFrame, bits: int) -> bytes:
@@ -143,6 +175,8 @@ def _flac_md5_bytes(frame: AudioFrame, bits: int) -> bytes:
 def _check_complete(path: Path, container: str, declared: Declared, decoded: _Decoded) -> None:
     if decoded.samples == 0:
         raise AudioError("no audio samples")
+    if decoded.damaged_inside:
+        raise AudioError("corrupt")
     if declared.samples is not None and decoded.samples < declared.samples:
         raise AudioError("truncated")
     if declared.samples is not None and decoded.samples != declared.samples:

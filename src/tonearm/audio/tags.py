@@ -17,7 +17,7 @@ import mutagen
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
-from tonearm.audio._headers import riff_chunks
+from tonearm.audio._headers import Buffer, mapped, riff_chunks
 
 __all__ = ["Tags", "read_tags"]
 
@@ -125,18 +125,19 @@ def _id3_text(tags: ID3, frame_id: str) -> str | None:
 def _from_vorbis(tags: Any) -> dict[str, Any]:
     present = {key.lower(): value for key, value in tags.items()}
     return {
-        name: next((_first(present[k]) for k in keys if k in present), None)
-        for name, keys in _VORBIS.items()
+        name: next((_first(present[k]) for k in keys if k in present), None) for name, keys in _VORBIS.items()
     }
 
 
 def _from_riff_info(path: Path) -> dict[str, Any]:
     try:
-        data = path.read_bytes()
+        with mapped(path) as data:
+            return _riff_info(data) if data[:4] == b"RIFF" and data[8:12] == b"WAVE" else {}
     except OSError:
         return {}
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return {}
+
+
+def _riff_info(data: Buffer) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for kind, offset, size in riff_chunks(data, 12):
         if kind == b"LIST" and data[offset : offset + 4] == b"INFO":
@@ -168,10 +169,7 @@ def _first(value: Any) -> Any:
 
 def _build(values: dict[str, Any]) -> Tags:
     converters = {"track_number": _number, "disc_number": _number, "explicit": _explicit}
-    built = {
-        field.name: converters.get(field.name, _text)(values.get(field.name))
-        for field in fields(Tags)
-    }
+    built = {field.name: converters.get(field.name, _text)(values.get(field.name)) for field in fields(Tags)}
     return Tags(**built)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ __all__ = ["FFMPEG", "OPUS_RATE", "lossy_rate", "transcode_ladder"]
 
 FFMPEG = "/usr/bin/ffmpeg"
 OPUS_RATE = 48_000
-AAC_FRAME = 1024
+_AAC_FRAME = 1024
 _KEPT_RATES = frozenset({44_100, 48_000})
 _COMMON = ["-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact"]
 _COMMON += ["-flags:a", "+bitexact", "-ac", "2"]
@@ -60,7 +61,10 @@ class _Master:
 
 @dataclass(frozen=True)
 class _Stage:
+    """The master as stereo float at one rate, with its exact length."""
+
     path: Path
+    rate: int
     samples: int
 
 
@@ -69,15 +73,24 @@ def lossy_rate(master_rate: int) -> int:
     return master_rate if master_rate in _KEPT_RATES else 48_000
 
 
-def transcode_ladder(master: Path, out_dir: Path, *, workers: int = 2) -> list[Rendition]:
-    """Encode every rung of ``LADDER`` from ``master`` into ``out_dir``."""
+def transcode_ladder(
+    master: Path, out_dir: Path, *, workers: int = 2, ladder: Sequence[Rung] = LADDER
+) -> list[Rendition]:
+    """Encode every rung of ``ladder`` (the standard one by default) into ``out_dir``."""
     source = _inspect(master)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".stage-") as scratch:
+    # The pool is left (waiting for every encoder) before the stages are deleted.
+    with (
+        tempfile.TemporaryDirectory(dir=out_dir, prefix=".stage-") as scratch,
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+    ):
+        # FLAC reads the master itself, so it encodes while the stages render.
+        jobs = {rung: pool.submit(_encode_rung, rung, source, out_dir) for rung in ladder if rung.lossless}
         stages = _render_stages(source, Path(scratch))
-        jobs = [(rung, _input_for(rung, source, stages), out_dir) for rung in LADDER]
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            return list(pool.map(lambda job: _encode_rung(*job), jobs))
+        for rung in ladder:
+            if not rung.lossless:
+                jobs[rung] = pool.submit(_encode_rung, rung, _stage_for(rung, source, stages), out_dir)
+        return [jobs[rung].result() for rung in ladder]
 
 
 def _inspect(master: Path) -> _Master:
@@ -105,7 +118,7 @@ def _render_stages(source: _Master, scratch: Path) -> dict[int, _Stage]:
         command += ["-map", "0:a:0", "-ac", "2", *_resample(source.sample_rate, rate)]
         command += ["-c:a", "pcm_f32le", "-f", "wav", str(path)]
     _run(command, "staging")
-    return {rate: _Stage(path, soundfile.info(str(path)).frames) for rate, path in paths.items()}
+    return {rate: _Stage(path, rate, soundfile.info(str(path)).frames) for rate, path in paths.items()}
 
 
 def _resample(source_rate: int, rate: int) -> list[str]:
@@ -114,9 +127,7 @@ def _resample(source_rate: int, rate: int) -> list[str]:
     return ["-af", f"aresample={rate}:resampler=soxr"]
 
 
-def _input_for(rung: Rung, source: _Master, stages: dict[int, _Stage]) -> _Stage | _Master:
-    if rung.lossless:
-        return source  # FLAC must keep the master's own rate and bit depth
+def _stage_for(rung: Rung, source: _Master, stages: dict[int, _Stage]) -> _Stage:
     return stages[OPUS_RATE if rung.codec == "opus" else lossy_rate(source.sample_rate)]
 
 
@@ -131,27 +142,29 @@ def _encode_rung(rung: Rung, source: _Stage | _Master, out_dir: Path) -> Renditi
 
 def _codec_args(rung: Rung, source: _Stage | _Master) -> list[str]:
     if isinstance(source, _Master):
+        # FLAC keeps the master's own rate and its depth (16 or 24 bit).
         return ["-c:a", "flac", "-sample_fmt", source.flac_format, "-f", "flac"]
     bitrate = ["-b:a", str(rung.bitrate)]
     if rung.codec == "opus":
-        return ["-c:a", "libopus", *bitrate, "-vbr", "on", "-frame_duration", "20", "-f", "ogg"]
+        return ["-c:a", "libopus", *bitrate, "-vbr", "constrained", "-frame_duration", "20", "-f", "ogg"]
     if rung.codec == "vorbis":
         return ["-c:a", "libvorbis", *bitrate, "-f", "ogg"]
-    return ["-c:a", "aac", *bitrate, *_aac_alignment(source.samples), *_mp4_args(source)]
+    if rung.codec != "aac":
+        raise ValueError(f"no encoder for codec '{rung.codec}'")
+    # A movie timescale equal to the sample rate keeps the edit list sample-exact.
+    mp4 = ["-movie_timescale", str(source.rate), "-movflags", "+faststart", "-f", "mp4"]
+    return ["-c:a", "aac", *bitrate, *_aac_alignment(source.samples), *mp4]
 
 
 def _aac_alignment(samples: int) -> list[str]:
-    lead = -samples % AAC_FRAME
+    # Only chooses how much to pad; the delay actually written is read back
+    # from the edit list, so a different frame size would cost exactness, not
+    # correctness.
+    lead = -samples % _AAC_FRAME
     if lead == 0:
         return []
     # Zeros shifted before t=0 land inside the edit list's skipped start.
     return ["-af", f"adelay={lead}S:all=1,asetpts=PTS-round({lead}/SR/TB)"]
-
-
-def _mp4_args(source: _Stage) -> list[str]:
-    rate = soundfile.info(str(source.path)).samplerate
-    # A movie timescale equal to the sample rate keeps the edit list sample-exact.
-    return ["-movie_timescale", str(rate), "-movflags", "+faststart", "-f", "mp4"]
 
 
 def _rendition(rung: Rung, path: Path, source: _Stage | _Master) -> Rendition:

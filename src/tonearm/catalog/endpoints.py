@@ -23,9 +23,7 @@ Offset = Annotated[int, Query()]
 
 
 @router.get("/tracks/{track_id}", response_model=schemas.TrackFull)
-def get_track(
-    track_id: str, session: DbSession, base: BaseUrl, market: Market
-) -> schemas.TrackFull:
+def get_track(track_id: str, session: DbSession, base: BaseUrl, market: Market) -> schemas.TrackFull:
     return catalog_service.get_track(session, parse_id(track_id, "track"), base=base, market=market)
 
 
@@ -37,9 +35,7 @@ def get_tracks(ids: str, session: DbSession, base: BaseUrl, market: Market) -> s
 
 
 @router.get("/albums/{album_id}", response_model=schemas.AlbumFull)
-def get_album(
-    album_id: str, session: DbSession, base: BaseUrl, market: Market
-) -> schemas.AlbumFull:
+def get_album(album_id: str, session: DbSession, base: BaseUrl, market: Market) -> schemas.AlbumFull:
     return catalog_service.get_album(session, parse_id(album_id, "album"), base=base, market=market)
 
 
@@ -64,9 +60,7 @@ def get_artist(artist_id: str, session: DbSession, base: BaseUrl) -> schemas.Art
 
 
 @router.get("/artists", response_model=dict[str, list[schemas.ArtistFull | None]])
-def get_artists(
-    ids: str, session: DbSession, base: BaseUrl
-) -> dict[str, list[schemas.ArtistFull | None]]:
+def get_artists(ids: str, session: DbSession, base: BaseUrl) -> dict[str, list[schemas.ArtistFull | None]]:
     artist_ids = parse_ids(ids, "artist", most=50)
     return {"artists": catalog_service.get_artists(session, artist_ids, base=base)}
 

@@ -69,9 +69,7 @@ class Album(Base):
 class AlbumArtist(Base):
     __tablename__ = "album_artists"
 
-    album_id: Mapped[str] = mapped_column(
-        ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True
-    )
+    album_id: Mapped[str] = mapped_column(ForeignKey("albums.id", ondelete="CASCADE"), primary_key=True)
     artist_id: Mapped[str] = mapped_column(ForeignKey("artists.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
     artist: Mapped[Artist] = relationship(lazy="joined")
@@ -111,9 +109,7 @@ class Track(Base):
 class TrackArtist(Base):
     __tablename__ = "track_artists"
 
-    track_id: Mapped[str] = mapped_column(
-        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
-    )
+    track_id: Mapped[str] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True)
     artist_id: Mapped[str] = mapped_column(ForeignKey("artists.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
     artist: Mapped[Artist] = relationship(lazy="joined")
@@ -144,9 +140,7 @@ class HlsPackageRow(Base):
 
     __tablename__ = "hls_packages"
 
-    track_id: Mapped[str] = mapped_column(
-        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
-    )
+    track_id: Mapped[str] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True)
     prefix: Mapped[str] = mapped_column(String(200))
     # [{"rung_name", "codec_string", "bandwidth", "playlist", "premium"}]
     variants: Mapped[list[dict[str, object]]] = mapped_column(JSON)

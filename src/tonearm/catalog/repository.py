@@ -57,9 +57,7 @@ class CatalogRepository:
 
     def count_album_tracks(self, album_ids: Sequence[str]) -> dict[str, int]:
         query = (
-            select(Track.album_id, func.count())
-            .where(Track.album_id.in_(album_ids))
-            .group_by(Track.album_id)
+            select(Track.album_id, func.count()).where(Track.album_id.in_(album_ids)).group_by(Track.album_id)
         )
         return {album_id: count for album_id, count in self.session.execute(query)}
 
@@ -143,15 +141,13 @@ class CatalogRepository:
 
     def link_track_artists(self, track: Track, artist_ids: Sequence[str]) -> None:
         track.artist_links = [
-            TrackArtist(artist_id=artist_id, position=index)
-            for index, artist_id in enumerate(artist_ids)
+            TrackArtist(artist_id=artist_id, position=index) for index, artist_id in enumerate(artist_ids)
         ]
 
     def link_album_artists(self, album: Album, artist_ids: Sequence[str]) -> None:
         if not album.artist_links:
             album.artist_links = [
-                AlbumArtist(artist_id=artist_id, position=index)
-                for index, artist_id in enumerate(artist_ids)
+                AlbumArtist(artist_id=artist_id, position=index) for index, artist_id in enumerate(artist_ids)
             ]
 
     def next_track_number(self, album_id: str, disc_number: int) -> int:

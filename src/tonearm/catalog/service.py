@@ -59,9 +59,7 @@ class _Shapes:
             **self._links("artist", artist.id),
         )
 
-    def album_fields(
-        self, album: Album, total_tracks: int, markets: list[str]
-    ) -> dict[str, object]:
+    def album_fields(self, album: Album, total_tracks: int, markets: list[str]) -> dict[str, object]:
         return {
             "album_type": album.album_type,
             "total_tracks": total_tracks,
@@ -175,9 +173,7 @@ class CatalogService:
         album = self._album_or_raise(repo, album_id)
         page = self.album_tracks(session, album_id, base=base, market=market, limit=50, offset=0)
         all_tracks = repo.album_tracks(album_id, limit=10_000, offset=0)
-        rights = [
-            right for rows in repo.rights([t.id for t in all_tracks]).values() for right in rows
-        ]
+        rights = [right for rows in repo.rights([t.id for t in all_tracks]).values() for right in rows]
         shapes = self._shapes(base, market)
         return schemas.AlbumFull(
             tracks=page,
@@ -194,8 +190,7 @@ class CatalogService:
     ) -> schemas.AlbumsPage:
         totals = repo.count_album_tracks([album.id for album in albums])
         items = [
-            schemas.AlbumSimple(**shapes.album_fields(album, totals.get(album.id, 0), []))
-            for album in albums
+            schemas.AlbumSimple(**shapes.album_fields(album, totals.get(album.id, 0), [])) for album in albums
         ]
         return schemas.AlbumsPage(**paging(items=items, **page))  # type: ignore[arg-type]
 
@@ -240,9 +235,7 @@ class CatalogService:
             params=params,
         )
 
-    def list_albums(
-        self, session: Session, *, base: str, limit: int, offset: int
-    ) -> schemas.AlbumsPage:
+    def list_albums(self, session: Session, *, base: str, limit: int, offset: int) -> schemas.AlbumsPage:
         repo = CatalogRepository(session)
         albums = repo.list_albums(limit=limit, offset=offset)
         url = f"{base}/v1/browse/new-releases"
@@ -256,9 +249,7 @@ class CatalogService:
             total=repo.count_albums(),
         )
 
-    def list_artists(
-        self, session: Session, *, base: str, limit: int, offset: int
-    ) -> schemas.ArtistsPage:
+    def list_artists(self, session: Session, *, base: str, limit: int, offset: int) -> schemas.ArtistsPage:
         repo = CatalogRepository(session)
         shapes = self._shapes(base, None)
         items = [shapes.artist_full(a) for a in repo.list_artists(limit=limit, offset=offset)]
@@ -273,9 +264,7 @@ class CatalogService:
         track = repo.get_track(track_id)
         if track is None:
             raise NotFound(f"track '{track_id}' not found")
-        if market is not None and not is_allowed(
-            repo.rights([track_id])[track_id], market, utcnow()
-        ):
+        if market is not None and not is_allowed(repo.rights([track_id])[track_id], market, utcnow()):
             raise NotPlayable(f"track '{track_id}' is not available in market {market}", "market")
         return _track_media(track, repo.audio_files(track_id), repo.hls_package(track_id))
 
@@ -305,9 +294,7 @@ def _market(market: str | None) -> dict[str, str]:
     return {"market": market} if market else {}
 
 
-def _merge_artists(
-    repo: CatalogRepository, names: Sequence[str], genres: Sequence[str]
-) -> list[str]:
+def _merge_artists(repo: CatalogRepository, names: Sequence[str], genres: Sequence[str]) -> list[str]:
     ids = []
     for name in names:
         artist = repo.merge_artist(
@@ -318,9 +305,7 @@ def _merge_artists(
 
 
 def _merge_album(repo: CatalogRepository, new: NewTrack) -> Album:
-    album_id = derive_id(
-        "album", new.album_name.casefold(), *[n.casefold() for n in new.album_artist_names]
-    )
+    album_id = derive_id("album", new.album_name.casefold(), *[n.casefold() for n in new.album_artist_names])
     album = repo.merge_album(
         Album(
             id=album_id,

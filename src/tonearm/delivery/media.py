@@ -12,9 +12,10 @@ import hashlib
 import os
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import orjson
 
@@ -45,9 +46,7 @@ def parse_range(header: str, size: int) -> tuple[int, int]:
     """(start, end inclusive) of a single byte range; 416 past the end."""
     match = _RANGE.match(header.strip())
     if match is None or match.group(1) == match.group(2) == "":
-        raise BadRequest(
-            f"Range '{header[:40]}' is not one byte range (multiple ranges are not served)"
-        )
+        raise BadRequest(f"Range '{header[:40]}' is not one byte range (multiple ranges are not served)")
     first, last = match.group(1), match.group(2)
     if first == "":
         start, end = max(size - int(last), 0), size - 1
@@ -59,15 +58,23 @@ def parse_range(header: str, size: int) -> tuple[int, int]:
 
 
 def _signed_query(query_string: bytes) -> SignedQuery:
-    params = {k: v[0] for k, v in parse_qs(query_string.decode("latin-1")).items()}
+    # Signed values are plain tokens (urlsafe base64, digits, ids), so no percent-decoding.
+    params = dict(part.split("=", 1) for part in query_string.decode("latin-1").split("&") if "=" in part)
     try:
-        return SignedQuery(
-            exp=int(params["exp"]), uid=params["uid"], kid=params["kid"], sig=params["sig"]
-        )
+        return SignedQuery(exp=int(params["exp"]), uid=params["uid"], kid=params["kid"], sig=params["sig"])
     except (KeyError, ValueError) as missing:
-        raise SignatureInvalid(
-            "media URL needs exp, uid, kid and sig query parameters"
-        ) from missing
+        raise SignatureInvalid("media URL needs exp, uid, kid and sig query parameters") from missing
+
+
+Header = tuple[bytes, bytes]
+
+
+@dataclass(frozen=True)
+class _Located:
+    path: str | None
+    size: int
+    etag: bytes
+    headers: tuple[Header, ...]
 
 
 class MediaApp:
@@ -83,6 +90,21 @@ class MediaApp:
         self.blobs, self.keys, self.metrics = blobs, keys, metrics
         self.premium_folders = frozenset(premium_folders)
         self.accel_prefix = accel_redirect_prefix
+        # Objects are immutable under content-addressed keys, so where they are and how big
+        # they are can be remembered; a deleted one is found out when it fails to open.
+        self._located = lru_cache(maxsize=65536)(self._find)
+
+    def _find(self, key: str) -> _Located:
+        size = self.blobs.size(key)
+        path = self.blobs.local_path(key)
+        etag = b'"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest().encode() + b'"'
+        headers = (
+            (b"content-type", _CONTENT_TYPES.get(Path(key).suffix, b"application/octet-stream")),
+            (b"accept-ranges", b"bytes"),
+            (b"etag", etag),
+            (b"cache-control", _IMMUTABLE),
+        )
+        return _Located(None if path is None else str(path), size, etag, headers)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         try:
@@ -114,8 +136,11 @@ class MediaApp:
         await self._send_bytes(scope, send, key)
 
     def _size(self, key: str) -> int:
+        return self._locate(key).size
+
+    def _locate(self, key: str) -> _Located:
         try:
-            return self.blobs.size(key)
+            return self._located(key)
         except (FileNotFoundError, ValueError) as missing:
             raise NotFound(f"no media at '{key[:120]}'") from missing
 
@@ -123,70 +148,73 @@ class MediaApp:
         self._size(key)
         text = self.blobs.read_range(key, 0, 1 << 20).decode()
         hidden = self.premium_folders if tier == "free" else frozenset()
-        body = rewrite_playlist(
-            text, query=scope["query_string"].decode(), hidden_folders=hidden
-        ).encode()
+        body = rewrite_playlist(text, query=scope["query_string"].decode(), hidden_folders=hidden).encode()
         headers = [
             (b"content-type", _CONTENT_TYPES[".m3u8"]),
             (b"content-length", str(len(body)).encode()),
             (b"cache-control", b"private, max-age=60"),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-        )
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
     async def _send_bytes(self, scope: dict[str, Any], send: Any, key: str) -> None:
-        size = self._size(key)
+        located = self._locate(key)
         request = dict(scope["headers"])
-        etag = b'"' + hashlib.blake2b(key.encode(), digest_size=12).hexdigest().encode() + b'"'
-        headers = [
-            (b"content-type", _CONTENT_TYPES.get(Path(key).suffix, b"application/octet-stream")),
-            (b"accept-ranges", b"bytes"),
-            (b"etag", etag),
-            (b"cache-control", _IMMUTABLE),
-        ]
-        if request.get(b"if-none-match") == etag:
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
+        if request.get(b"if-none-match") == located.etag:
+            await _respond(send, 304, located.headers)
             return
-        status, start, end = 200, 0, size - 1
-        if b"range" in request:
-            start, end = parse_range(request[b"range"].decode("latin-1"), size)
-            status = 206
-            headers.append((b"content-range", f"bytes {start}-{end}/{size}".encode()))
-        length = end - start + 1
-        headers.append((b"content-length", str(length).encode()))
         if self.accel_prefix and scope["method"] == "GET":
-            headers.append((b"x-accel-redirect", (self.accel_prefix + key).encode()))
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
+            # nginx re-reads the Range header itself and sends the bytes with sendfile.
+            accel = (b"x-accel-redirect", (self.accel_prefix + key).encode())
+            await _respond(send, 200, [*located.headers, accel])
             return
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+        status, start, length, headers = _window(request, located)
         if scope["method"] == "HEAD":
-            await send({"type": "http.response.body", "body": b""})
+            await _respond(send, status, headers)
             return
-        await self._send_range(send, key, start, length)
+        if located.path is None:
+            await _respond(send, status, headers, self.blobs.read_range(key, start, length))
+        else:
+            await self._send_file(send, located, status, headers, start, length)
         self.metrics.bytes_served.inc(length)
 
-    async def _send_range(self, send: Any, key: str, start: int, length: int) -> None:
-        path = self.blobs.local_path(key)
-        if path is None:
-            await send(
-                {"type": "http.response.body", "body": self.blobs.read_range(key, start, length)}
-            )
-            return
-        # A page-cached pread of a few hundred KB is cheaper than a hop to a worker thread.
-        fd = os.open(path, os.O_RDONLY)
+    async def _send_file(
+        self, send: Any, located: _Located, status: int, headers: list[Header], start: int, length: int
+    ) -> None:
         try:
+            fd = os.open(located.path or "", os.O_RDONLY)
+        except FileNotFoundError as gone:
+            self._located.cache_clear()
+            raise NotFound("this media object has been removed") from gone
+        try:
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            # A page-cached pread of a few hundred KB is cheaper than a hop to a worker thread.
             while length > 0:
-                chunk = os.pread(fd, min(_CHUNK, length), start)
-                if not chunk:
-                    break
+                chunk = os.pread(fd, min(_CHUNK, length), start) or b"\0" * min(_CHUNK, length)
                 start, length = start + len(chunk), length - len(chunk)
                 await send({"type": "http.response.body", "body": chunk, "more_body": length > 0})
         finally:
             os.close(fd)
+
+
+def _window(request: dict[bytes, bytes], located: _Located) -> tuple[int, int, int, list[Header]]:
+    """Status, first byte, length and headers for the whole object or the requested range."""
+    size = located.size
+    if b"range" not in request:
+        return 200, 0, size, [*located.headers, (b"content-length", str(size).encode())]
+    start, end = parse_range(request[b"range"].decode("latin-1"), size)
+    length = end - start + 1
+    headers = [
+        *located.headers,
+        (b"content-range", f"bytes {start}-{end}/{size}".encode()),
+        (b"content-length", str(length).encode()),
+    ]
+    return 206, start, length, headers
+
+
+async def _respond(send: Any, status: int, headers: list[Header], body: bytes = b"") -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _send_error(send: Any, error: TonearmError) -> None:
@@ -194,5 +222,4 @@ async def _send_error(send: Any, error: TonearmError) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if isinstance(error, RangeNotSatisfiable):
         headers.append((b"content-range", f"bytes */{error.size}".encode()))
-    await send({"type": "http.response.start", "status": error.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await _respond(send, error.status, headers, body)

@@ -82,9 +82,7 @@ def _rendition(ref: RenditionRef, url: str) -> schemas.Rendition:
 
 
 def _loudness(media: TrackMedia, target_lufs: float) -> schemas.Loudness:
-    measured = MeasuredLoudness(
-        integrated_lufs=media.integrated_lufs, true_peak_dbtp=media.true_peak_dbtp
-    )
+    measured = MeasuredLoudness(integrated_lufs=media.integrated_lufs, true_peak_dbtp=media.true_peak_dbtp)
     return schemas.Loudness(
         integrated_lufs=media.integrated_lufs,
         true_peak_dbtp=media.true_peak_dbtp,

@@ -68,9 +68,7 @@ def resolve_metadata(hints: Hints, tags: Tags, file_stem: str) -> Metadata:
         artists=artists,
         album=(hints.album or tags.album or name).strip()[:400],
         album_artists=_names(hints.album_artists, tags.album_artist, artists),
-        album_type=_album_type(
-            hints.album_type or (None if (hints.album or tags.album) else "single")
-        ),
+        album_type=_album_type(hints.album_type or (None if (hints.album or tags.album) else "single")),
         release_date=released,
         release_date_precision=precision,
         disc_number=hints.disc_number or tags.disc_number or 1,

@@ -103,14 +103,8 @@ def validate(path: Path, file_name: str, *, max_seconds: float, max_bytes: int) 
     except AudioError as error:
         raise _audio_rejection(file_name, error) from error
     if probed.format != expected:
-        raise InvalidUpload(
-            f"{file_name}: holds {probed.format.upper()} audio but is named {extension}"
-        )
-    warnings = (
-        ("MP3 master: lossy source, the ladder cannot be better than it",)
-        if expected == "mp3"
-        else ()
-    )
+        raise InvalidUpload(f"{file_name}: holds {probed.format.upper()} audio but is named {extension}")
+    warnings = ("MP3 master: lossy source, the ladder cannot be better than it",) if expected == "mp3" else ()
     return Validated(path, file_name, sha256_of(path), probed, warnings)
 
 

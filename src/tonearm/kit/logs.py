@@ -10,9 +10,7 @@ __all__ = ["configure_logging", "get_logger"]
 
 
 def configure_logging(*, json: bool = False, level: int = logging.INFO) -> None:
-    renderer = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

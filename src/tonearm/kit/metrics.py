@@ -33,11 +33,20 @@ class Metrics:
             buckets=_STAGE_BUCKETS,
             registry=self.registry,
         )
+        self._request_children: dict[tuple[str, str, int], Histogram] = {}
         self.bytes_served = Counter(
             "tonearm_media_bytes_served",
             "Audio bytes sent by the media route.",
             registry=self.registry,
         )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        # labels() takes a lock and builds a key on every call; the children are few, keep them.
+        key = (method, route, status)
+        child = self._request_children.get(key)
+        if child is None:
+            child = self._request_children[key] = self.request_seconds.labels(method, route, str(status))
+        child.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

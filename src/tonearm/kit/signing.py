@@ -44,9 +44,7 @@ class KeyRing:
     keys: dict[str, bytes]
     active: str
 
-    def sign(
-        self, scope: str, *, uid: str, ttl_seconds: int, now: float | None = None
-    ) -> SignedQuery:
+    def sign(self, scope: str, *, uid: str, ttl_seconds: int, now: float | None = None) -> SignedQuery:
         exp = int((now if now is not None else time.time()) + ttl_seconds)
         sig = _mac(self.keys[self.active], scope, exp, uid)
         return SignedQuery(exp=exp, uid=uid, kid=self.active, sig=sig)

@@ -188,6 +188,9 @@ export class Player {
     null;
   private manifests = new Map<string, Manifest>();
   joins: JoinRecord[] = [];
+  trace: number[][] = [];
+  /** Pins the start-up latency used for joins (ms) instead of measuring it; for experiments. */
+  fixedLatencyMs: number | null = null;
   error: string | null = null;
   private wantPlay = false;
 
@@ -616,6 +619,7 @@ export class Player {
       const rate = deck.audio.playbackRate || 1;
       const remainingMs = ((deck.endAt - deck.audio.currentTime) / rate) * 1000;
       const waitMs = remainingMs - this.latencyMs;
+      this.trace.push([performance.now(), remainingMs, waitMs]);
       if (waitMs > 4) {
         this.joinTimer = window.setTimeout(fire, waitMs > 40 ? waitMs - 15 : waitMs);
         return;
@@ -628,7 +632,7 @@ export class Player {
 
   private join(deck: Deck, next: Deck, oldEndWall: number): void {
     this.pendingJoin = null;
-    const leadMs = Math.max(0, oldEndWall - performance.now());
+    const leadMs = oldEndWall - performance.now();
     this.cur = 1 - this.cur;
     this.index = next.index;
     deck.draining = true;
@@ -663,8 +667,11 @@ export class Player {
     const firstSampleWall = now - (played / (deck.audio.playbackRate || 1)) * 1000;
     const latency = firstSampleWall - deck.playCalledAt;
     this.measuring = null;
-    if (latency >= 0 && latency < MAX_LATENCY_MS * 2) {
-      this.latencyMs = Math.min(MAX_LATENCY_MS, 0.5 * this.latencyMs + 0.5 * latency);
+    if (this.fixedLatencyMs !== null) {
+      this.latencyMs = this.fixedLatencyMs;
+    } else if (latency < MAX_LATENCY_MS * 2) {
+      const clamped = Math.min(Math.max(latency, 0), MAX_LATENCY_MS);
+      this.latencyMs = 0.5 * this.latencyMs + 0.5 * clamped;
     }
     if (m.oldEndWall !== null) {
       this.joins.push({
