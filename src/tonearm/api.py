@@ -8,10 +8,12 @@ from tonearm.catalog.endpoints import router as catalog_router
 from tonearm.delivery.endpoints import router as delivery_router
 from tonearm.ingest.endpoints import router as ingest_router
 from tonearm.ops import router as ops_router
+from tonearm.schemas import ERROR_RESPONSES
 
 __all__ = ["include_routers"]
 
 
 def include_routers(app: FastAPI) -> None:
-    for router in (ops_router, catalog_router, delivery_router, ingest_router):
-        app.include_router(router)
+    app.include_router(ops_router)
+    for router in (catalog_router, delivery_router, ingest_router):
+        app.include_router(router, responses=ERROR_RESPONSES)

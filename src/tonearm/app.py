@@ -29,8 +29,9 @@ WEB_DIST = Path(__file__).parent / "web" / "dist"
 log = get_logger(__name__)
 
 
-def _error(status: int, message: str, **extra: object) -> JSONResponse:
-    return JSONResponse({"error": {"status": status, "message": message, **extra}}, status_code=status)
+def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+    body = {"error": {"status": status, "message": message, **extra}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -47,7 +48,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
-        return _error(error.status_code, str(error.detail))
+        return _error(error.status_code, str(error.detail), headers=error.headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -9,6 +9,8 @@ __all__ = ["id3_size", "mpeg_frame_length", "sniff_format"]
 _MPEG1_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 _MPEG2_KBPS = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+_MAX_FRAME = 1441  # bytes: MPEG-1 Layer III at 320 kbit/s and 32 kHz, padded
+_ID3_SLACK = 4096
 
 
 def sniff_format(handle: BinaryIO) -> str | None:
@@ -29,7 +31,11 @@ def _after_id3(handle: BinaryIO, offset: int) -> str | None:
     # Tagging tools put ID3v2 in front of FLAC as well as MP3.
     if _read_at(handle, offset, 4) == b"fLaC":
         return "flac"
-    return "mp3" if _two_mpeg_frames(handle, offset) else None
+    # Some taggers leave padding between the tag and the first frame; a file
+    # with no tag must start with a frame.
+    reach = _ID3_SLACK if offset else 1
+    window = _read_at(handle, offset, reach + 2 * _MAX_FRAME + 4)
+    return "mp3" if any(_two_mpeg_frames(window, i) for i in range(min(reach, len(window)))) else None
 
 
 def id3_size(head: bytes) -> int:
@@ -41,12 +47,14 @@ def id3_size(head: bytes) -> int:
     return 10 + size + footer
 
 
-def _two_mpeg_frames(handle: BinaryIO, offset: int) -> bool:
+def _two_mpeg_frames(window: bytes, offset: int) -> bool:
     # One sync word occurs by chance in any binary file; two chained frames do not.
-    first = mpeg_frame_length(_read_at(handle, offset, 4))
+    if window[offset] != 0xFF:
+        return False
+    first = mpeg_frame_length(window[offset : offset + 4])
     if first is None:
         return False
-    return mpeg_frame_length(_read_at(handle, offset + first, 4)) is not None
+    return mpeg_frame_length(window[offset + first : offset + first + 4]) is not None
 
 
 def mpeg_frame_length(header: bytes) -> int | None:

@@ -11,15 +11,15 @@ from tonearm.catalog.service import ALBUM_GROUPS
 from tonearm.catalog.service import catalog as catalog_service
 from tonearm.errors import BadRequest
 from tonearm.kit.ids import parse_id
-from tonearm.kit.pagination import check_window
+from tonearm.kit.pagination import MAX_LIMIT
 from tonearm.kit.web import BaseUrl, DbSession, Market, parse_ids
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
-Limit = Annotated[int, Query()]
-Offset = Annotated[int, Query()]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/tracks/{track_id}", response_model=schemas.TrackFull)
@@ -48,7 +48,6 @@ def get_album_tracks(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> schemas.AlbumTracksPage:
-    check_window(limit, offset)
     return catalog_service.album_tracks(
         session, parse_id(album_id, "album"), base=base, market=market, limit=limit, offset=offset
     )
@@ -84,7 +83,6 @@ def get_artist_albums(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> schemas.AlbumsPage:
-    check_window(limit, offset)
     return catalog_service.artist_albums(
         session,
         parse_id(artist_id, "artist"),
@@ -99,7 +97,6 @@ def get_artist_albums(
 def get_new_releases(
     session: DbSession, base: BaseUrl, limit: Limit = 20, offset: Offset = 0
 ) -> schemas.NewReleases:
-    check_window(limit, offset)
     return schemas.NewReleases(
         albums=catalog_service.list_albums(session, base=base, limit=limit, offset=offset)
     )
@@ -110,5 +107,4 @@ def get_all_artists(
     session: DbSession, base: BaseUrl, limit: Limit = 20, offset: Offset = 0
 ) -> schemas.ArtistsPage:
     """Every artist by name: a Tonearm extension for browsing a whole catalog."""
-    check_window(limit, offset)
     return catalog_service.list_artists(session, base=base, limit=limit, offset=offset)

@@ -5,18 +5,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from tonearm.errors import BadRequest
-
-__all__ = ["MAX_LIMIT", "check_window", "paging"]
+__all__ = ["MAX_LIMIT", "paging"]
 
 MAX_LIMIT = 50
-
-
-def check_window(limit: int, offset: int) -> None:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-    if offset < 0:
-        raise BadRequest(f"offset must be 0 or more, got {offset}")
 
 
 def _page_url(url: str, params: dict[str, str], limit: int, offset: int) -> str:

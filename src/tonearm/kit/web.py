@@ -26,7 +26,7 @@ def _base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-def _market(market: Annotated[str | None, Query(max_length=16)] = None) -> str | None:
+def _market(market: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None) -> str | None:
     return parse_market(market) if market else None
 
 

@@ -1,17 +1,29 @@
-// The player: a queue, two decks (media element + hls.js each) and a Web Audio graph.
+// The player: a queue, two decks (a media element with its own hls.js each) and one Web Audio
+// graph:
 //
-//   deck A <audio> -> MediaElementSource -> loudness GainNode --\
-//                                                                 >-- volume GainNode -> speakers
-//   deck B <audio> -> MediaElementSource -> loudness GainNode --/
+//   deck A <audio> -> MediaElementSource -> DelayNode -> loudness GainNode --\
+//                                                                             >- volume -> out
+//   deck B <audio> -> MediaElementSource -> DelayNode -> loudness GainNode --/
 //
-// One deck plays; some seconds before its track ends the other deck fetches the next track's
-// manifest and buffers its first segments, paused at the first sample of the track. A timer
-// watches the playing deck's clock closely and starts the waiting deck at the moment the
-// current track's last real sample (encoder padding excluded) plays, less the measured start-up
-// latency of a media element, so the next track begins without a gap and without waiting for
-// the `ended` event.
+// Loudness gain = 10^(gain_db/20) from the manifest, volume = the user's slider.
+//
+// Gapless: some seconds before the playing track ends, the other deck fetches the next
+// track's manifest and buffers its start, paused on its first real sample. The join is done on
+// the AudioContext clock, which both media elements follow sample for sample once routed
+// through Web Audio (measured: currentTime - context.currentTime stays within one 128-frame
+// render quantum):
+//   1. While a deck plays, the offset between its currentTime and context.currentTime is
+//      tracked, which says at which context time its last real sample (endAt) will render.
+//   2. ~150 ms before that, the next deck starts playing behind its DelayNode, set long.
+//   3. As soon as its clock moves, the context time of its first sample is known; its delay is
+//      set so that sample renders exactly when the previous track's last one has, and the
+//      previous deck's gain is scheduled to drop to 0 at that same context time (cutting any
+//      encoder padding it would play after its last real sample).
+// A timer on the wall clock only has to start step 2 roughly on time, so the join does not
+// depend on the `ended` event, nor on timer or requestAnimationFrame precision.
 import { api, type Manifest, type Product, type Rendition } from "./api";
 import { createHls, Hls } from "./hlsx";
+import { readInit, type InitInfo } from "./mp4";
 
 export interface QueueItem {
   id: string;
@@ -22,22 +34,17 @@ export interface QueueItem {
   durationMs: number;
 }
 
-export interface Quality {
-  label: string;
-  codec: string;
-  bitrate: number;
-  level: number;
-}
-
 export interface JoinRecord {
   from: string;
   to: string;
-  /** When the next track's first sample played relative to the previous track's last one. */
+  /** Expected audible gap (ms) on the context clock: 0 is sample-exact, < 0 an overlap. */
   gapMs: number;
-  /** From play() to the first sample, as this join measured it. */
+  /** From play() to the next deck's first sample rendering without delay (ms). */
   latencyMs: number;
-  /** How early play() was called, from the latency measured before. */
-  leadMs: number;
+  /** The delay that aligned the next track's first sample (ms). */
+  delayMs: number;
+  /** Whether the next deck's start was measured (else estimated). */
+  measured: boolean;
 }
 
 export interface PlayerState {
@@ -53,6 +60,7 @@ export interface PlayerState {
   codec: string | null;
   level: number;
   levels: string[];
+  autoLevel: boolean;
   volume: number;
   gain: number;
   queueIndex: number;
@@ -63,11 +71,11 @@ export interface PlayerState {
 
 /** Seconds before a track's end at which the next one is prefetched. */
 const PREFETCH_AHEAD = 25;
-/** Within this many seconds of the end, the start of the next deck is put on a timer. */
-const JOIN_HORIZON = 0.3;
-/** First guess of a media element's start-up latency, before one is measured (ms). */
-const INITIAL_LATENCY_MS = 20;
-const MAX_LATENCY_MS = 150;
+/** How long before the current track's end the next deck starts, behind its delay (s). */
+const JOIN_LEAD = 0.15;
+const MAX_DELAY = 0.6;
+/** Below this much time left, a join can no longer be aligned and starts at once (s). */
+const TOO_LATE = 0.025;
 
 export function codecName(codec: string): string {
   const c = codec.toLowerCase();
@@ -75,7 +83,7 @@ export function codecName(codec: string): string {
   if (c.startsWith("opus")) return "Opus";
   if (c.startsWith("flac")) return "FLAC";
   if (c.startsWith("vorbis")) return "Vorbis";
-  if (c.startsWith("mp3") || c === "mp4a.40.34") return "MP3";
+  if (c === "mp3") return "MP3";
   return codec;
 }
 
@@ -93,6 +101,31 @@ function dbToGain(db: number): number {
   return Math.pow(10, db / 20);
 }
 
+/** Tracks currentTime - context.currentTime for a playing element. */
+class ClockOffset {
+  private samples: number[] = [];
+  private lastMedia = -1;
+
+  reset(): void {
+    this.samples = [];
+    this.lastMedia = -1;
+  }
+
+  add(media: number, context: number): void {
+    if (media === this.lastMedia) return; // a stale reading
+    this.lastMedia = media;
+    this.samples.push(media - context);
+    if (this.samples.length > 24) this.samples.shift();
+  }
+
+  /** currentTime lags behind at times, never leads: take a high quantile. */
+  get(): number | null {
+    if (this.samples.length < 3) return null;
+    const sorted = this.samples.slice().sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length * 0.75)];
+  }
+}
+
 type Listener = () => void;
 
 class Deck {
@@ -102,53 +135,85 @@ class Deck {
   index = -1;
   manifest: Manifest | null = null;
   source: MediaElementAudioSourceNode | null = null;
+  delay: DelayNode | null = null;
   loudness: GainNode | null = null;
+  readonly clock = new ClockOffset();
+  /** Init segment facts per hls.js level index. */
+  inits = new Map<number, InitInfo>();
   /** Media time of the track's first and last real sample, for the rendition in use. */
   startAt = 0;
   endAt = 0;
+  /** Position asked for at load, relative to the first real sample. */
+  at = 0;
   ready = false;
   loading = false;
+  started = false;
+  /** Whether the one seek onto the first real sample was made. */
+  positioned = false;
   /** Bumped on every load so stale async work recognises itself. */
   generation = 0;
-  /** Playing out its last (padding) samples after the next track took over. */
+  /** Playing out its last samples, muted, after the next track took over. */
   draining = false;
-  playCalledAt = 0;
   onReady: (() => void) | null = null;
 
   constructor(readonly name: string) {
     this.audio = document.createElement("audio");
     this.audio.preload = "auto";
     this.audio.dataset.deck = name;
+    this.audio.dataset.testid = `deck-${name}`;
     document.body.appendChild(this.audio);
   }
 
   connect(context: AudioContext, output: AudioNode): void {
     if (this.source) return;
     this.source = context.createMediaElementSource(this.audio);
+    this.delay = context.createDelay(MAX_DELAY + 0.1);
+    this.delay.delayTime.value = 0;
     this.loudness = context.createGain();
-    this.source.connect(this.loudness).connect(output);
-    if (this.manifest) this.loudness.gain.value = dbToGain(this.manifest.loudness.gain_db);
+    this.loudness.gain.value = this.trackGain();
+    this.source.connect(this.delay).connect(this.loudness).connect(output);
   }
 
-  /** The rendition the hls.js level in use comes from (matched by codec family). */
-  rendition(): Rendition | null {
-    const manifest = this.manifest;
-    if (!manifest) return null;
-    const codec = this.levelCodec();
-    const family = codec ? familyOf(codec) : "aac";
-    return (
-      manifest.renditions.find((r) => familyOf(r.codec) === family && r.container !== "ogg") ??
-      manifest.renditions.find((r) => familyOf(r.codec) === family) ??
-      null
-    );
+  trackGain(): number {
+    return this.manifest ? dbToGain(this.manifest.loudness.gain_db) : 1;
+  }
+
+  setGain(value: number): void {
+    const gain = this.loudness?.gain;
+    if (!gain) return;
+    gain.cancelScheduledValues(0);
+    gain.value = value;
+  }
+
+  setDelay(seconds: number): void {
+    const delay = this.delay?.delayTime;
+    if (!delay) return;
+    delay.cancelScheduledValues(0);
+    delay.value = seconds;
+  }
+
+  get delaySeconds(): number {
+    return this.delay?.delayTime.value ?? 0;
+  }
+
+  levelIndex(): number {
+    const hls = this.hls;
+    if (!hls) return -1;
+    return hls.currentLevel >= 0 ? hls.currentLevel : hls.loadLevel;
   }
 
   levelCodec(): string | null {
-    const hls = this.hls;
-    if (!hls) return null;
-    const index = hls.currentLevel >= 0 ? hls.currentLevel : hls.loadLevel;
-    const level = hls.levels[index];
+    const level = this.hls?.levels[this.levelIndex()];
     return level?.audioCodec ?? null;
+  }
+
+  /** The manifest rendition the hls.js level in use was made from (same codec family). */
+  rendition(codec = this.levelCodec()): Rendition | null {
+    const manifest = this.manifest;
+    if (!manifest) return null;
+    const family = familyOf(codec ?? "aac");
+    const matches = manifest.renditions.filter((r) => familyOf(r.codec) === family);
+    return matches.find((r) => r.container === "mp4") ?? matches[0] ?? null;
   }
 
   reset(): void {
@@ -158,16 +223,34 @@ class Deck {
     this.item = null;
     this.index = -1;
     this.manifest = null;
+    this.inits = new Map();
     this.ready = false;
     this.loading = false;
+    this.started = false;
+    this.positioned = false;
     this.draining = false;
     this.startAt = 0;
     this.endAt = 0;
+    this.at = 0;
     this.onReady = null;
+    this.clock.reset();
     this.audio.pause();
     this.audio.removeAttribute("src");
     this.audio.load();
+    this.setGain(0);
+    this.setDelay(0);
   }
+}
+
+interface Join {
+  from: Deck;
+  to: Deck;
+  fromId: string;
+  /** Context time at which the previous track's last real sample renders. */
+  endCtx: number;
+  playCtx: number;
+  starts: number[];
+  settled: boolean;
 }
 
 export class Player {
@@ -181,18 +264,15 @@ export class Player {
   private volume: number;
   private listeners = new Set<Listener>();
   private bandwidth = 0;
-  private latencyMs = INITIAL_LATENCY_MS;
   private joinTimer = 0;
-  private pendingJoin: { deck: Deck; leadMs: number; oldEndWall: number } | null = null;
-  private measuring: { deck: Deck; from: string; leadMs: number; oldEndWall: number | null } | null =
-    null;
+  private pollTimer = 0;
+  private join: Join | null = null;
   private manifests = new Map<string, Manifest>();
-  joins: JoinRecord[] = [];
-  trace: number[][] = [];
-  /** Pins the start-up latency used for joins (ms) instead of measuring it; for experiments. */
-  fixedLatencyMs: number | null = null;
-  error: string | null = null;
   private wantPlay = false;
+  /** A prefetch that failed is not tried again for a while. */
+  private prefetchBlocked = { index: -1, until: 0 };
+  joins: JoinRecord[] = [];
+  error: string | null = null;
 
   constructor(product: Product, volume: number) {
     this.product = product;
@@ -204,8 +284,8 @@ export class Player {
       requestAnimationFrame(loop);
     };
     requestAnimationFrame(loop);
-    // rAF stops in background tabs; a timer keeps the joins going there (at a coarser grain).
-    setInterval(() => this.tick(), 50);
+    // rAF stops in background tabs; a timer keeps things going there, more coarsely.
+    setInterval(() => this.tick(), 100);
   }
 
   // ---- public API -------------------------------------------------------------------------
@@ -223,7 +303,7 @@ export class Player {
     return this.decks[1 - this.cur];
   }
 
-  /** Replace the queue and play `start`. */
+  /** Replace the queue and play entry `start`. */
   playQueue(items: QueueItem[], start: number): void {
     this.queue = items.slice();
     this.playIndex(start);
@@ -235,8 +315,8 @@ export class Player {
       if (this.queue.length) this.playIndex(Math.max(this.index, 0));
       return;
     }
-    if (deck.audio.paused || !this.wantPlay) this.resume();
-    else this.pause();
+    if (this.wantPlay) this.pause();
+    else this.resume();
   }
 
   resume(): void {
@@ -249,16 +329,16 @@ export class Player {
         deck.audio.currentTime = deck.startAt;
       }
       this.startDeck(deck);
+    } else {
+      deck.onReady = () => this.startDeck(deck);
     }
     this.emit();
   }
 
   pause(): void {
     this.wantPlay = false;
-    this.cancelJoin();
-    for (const deck of this.decks) {
-      if (deck === this.current || deck.draining) deck.audio.pause();
-    }
+    this.abortJoin();
+    this.current.audio.pause();
     this.emit();
   }
 
@@ -279,10 +359,11 @@ export class Player {
   seek(seconds: number): void {
     const deck = this.current;
     if (!deck.item) return;
-    this.cancelJoin();
+    this.abortJoin();
     const duration = this.duration();
     const t = Math.min(Math.max(seconds, 0), Math.max(duration - 0.05, 0));
-    deck.audio.currentTime = deck.startAt + t;
+    if (deck.ready || deck.hls) deck.audio.currentTime = deck.startAt + t;
+    else deck.at = t;
     this.emit();
   }
 
@@ -296,46 +377,76 @@ export class Player {
     if (product === this.product) return;
     this.product = product;
     this.manifests.clear();
-    // The waiting deck was prepared for the other tier; prepare it again when needed.
-    if (this.other.item && !this.other.draining) this.other.reset();
+    this.abortJoin();
+    if (!this.other.draining) this.other.reset();
     const deck = this.current;
     if (deck.item && this.index >= 0) {
-      const at = deck.audio.currentTime - deck.startAt;
-      const playing = this.wantPlay;
-      void this.load(deck, this.index, playing, at);
+      const at = Math.max(deck.audio.currentTime - deck.startAt, 0);
+      void this.load(deck, this.index, this.wantPlay, at);
     }
+    this.emit();
+  }
+
+  /** Play queue entry `index` now, on whichever deck has it ready, else load it. */
+  playIndex(index: number): void {
+    if (index < 0 || index >= this.queue.length) return;
+    this.ensureAudio();
+    this.abortJoin();
+    this.wantPlay = true;
+    this.error = null;
+    const other = this.other;
+    const prepared =
+      other.index === index && other.item?.id === this.queue[index].id && !other.draining;
+    if (prepared && !other.started) {
+      this.current.reset();
+      this.cur = 1 - this.cur;
+      this.index = index;
+      other.setGain(other.trackGain());
+      other.setDelay(0);
+      if (other.ready) this.startDeck(other);
+      else other.onReady = () => this.startDeck(other);
+      this.emit();
+      return;
+    }
+    if (!other.draining) other.reset();
+    this.index = index;
+    void this.load(this.current, index, true, 0);
     this.emit();
   }
 
   state(): PlayerState {
     const deck = this.current;
-    const rendition = deck.rendition();
     const hls = deck.hls;
     const codec = deck.levelCodec();
     const levels = hls
       ? hls.levels.map((level) => {
-          const r = deck.manifest?.renditions.find(
-            (x) => familyOf(x.codec) === familyOf(level.audioCodec ?? ""),
-          );
-          return qualityLabel(level.audioCodec ?? "?", r ? r.bitrate : level.bitrate);
+          const rendition = deck.rendition(level.audioCodec ?? null);
+          return qualityLabel(level.audioCodec ?? "?", rendition ? rendition.bitrate : level.bitrate);
         })
       : [];
     const level = hls ? hls.currentLevel : -1;
+    const fileRendition = !hls && deck.manifest ? deck.rendition("aac") : null;
     return {
       trackId: deck.item?.id ?? null,
       title: deck.item?.name ?? null,
       artists: deck.item?.artists ?? null,
       albumId: deck.item?.albumId ?? null,
-      currentTime: deck.item ? Math.max(0, deck.audio.currentTime - deck.startAt) : 0,
+      currentTime: deck.item && deck.ready ? Math.max(0, deck.audio.currentTime - deck.startAt) : deck.at,
       duration: this.duration(),
       paused: !deck.item || deck.audio.paused,
-      loading: deck.loading || (this.wantPlay && !deck.ready),
-      quality: codec && level >= 0 ? (levels[level] ?? null) : rendition && !hls ? qualityLabel(rendition.codec, rendition.bitrate) : null,
+      loading: deck.loading || (this.wantPlay && !!deck.item && !deck.ready),
+      quality:
+        level >= 0
+          ? (levels[level] ?? null)
+          : fileRendition
+            ? qualityLabel(fileRendition.codec, fileRendition.bitrate)
+            : null,
       codec,
       level,
       levels,
+      autoLevel: hls ? hls.autoLevelEnabled : false,
       volume: this.volume,
-      gain: (deck.manifest ? dbToGain(deck.manifest.loudness.gain_db) : 1) * this.volume,
+      gain: deck.trackGain() * this.volume,
       queueIndex: this.index,
       queueLength: this.queue.length,
       joins: this.joins.slice(),
@@ -353,7 +464,7 @@ export class Player {
     return { context: this.context, output: this.volumeNode };
   }
 
-  // ---- internals --------------------------------------------------------------------------
+  // ---- loading ----------------------------------------------------------------------------
 
   private emit(): void {
     for (const listener of this.listeners) listener();
@@ -371,47 +482,24 @@ export class Player {
     if (this.context.state === "suspended") void this.context.resume();
   }
 
-  /** Play queue entry `index` on the current deck now, dropping whatever was prepared. */
-  playIndex(index: number): void {
-    if (index < 0 || index >= this.queue.length) return;
-    this.ensureAudio();
-    this.cancelJoin();
-    this.wantPlay = true;
-    const other = this.other;
-    if (other.index === index && other.item?.id === this.queue[index].id && !other.draining) {
-      // The next track is already waiting on the other deck: take it.
-      this.current.reset();
-      this.cur = 1 - this.cur;
-      this.index = index;
-      if (other.ready) this.startDeck(other);
-      else other.onReady = () => this.startDeck(other);
-      this.emit();
-      return;
-    }
-    other.reset();
-    this.index = index;
-    void this.load(this.current, index, true, 0);
-    this.emit();
-  }
-
   private async manifest(trackId: string): Promise<Manifest> {
     const cached = this.manifests.get(trackId);
-    // Signed URLs expire: refetch when less than two minutes are left.
+    // Signed URLs expire: fetch again when less than two minutes are left.
     if (cached && cached.expires_at * 1000 - Date.now() > 120_000) return cached;
     const manifest = await api.manifest(trackId, this.product);
     this.manifests.set(trackId, manifest);
     return manifest;
   }
 
-  /** Load queue entry `index` into `deck`; start it when ready if `autoplay`. */
+  /** Load queue entry `index` into `deck` at `at` seconds; start it when ready if `autoplay`. */
   private async load(deck: Deck, index: number, autoplay: boolean, at: number): Promise<void> {
     deck.reset();
     const generation = deck.generation;
     const item = this.queue[index];
     deck.item = item;
     deck.index = index;
+    deck.at = at;
     deck.loading = true;
-    if (deck === this.current) this.error = null;
     this.emit();
     let manifest: Manifest;
     try {
@@ -424,59 +512,64 @@ export class Player {
     }
     if (generation !== deck.generation) return;
     deck.manifest = manifest;
-    if (deck.loudness) deck.loudness.gain.value = dbToGain(manifest.loudness.gain_db);
-    this.updateBounds(deck);
+    deck.setGain(deck.trackGain());
     if (autoplay) deck.onReady = () => this.startDeck(deck);
-    const startPosition = deck.startAt + at;
+    this.updateBounds(deck);
     if (manifest.hls && Hls.isSupported()) {
       const hls = createHls({
-        startPosition,
+        startPosition: deck.startAt + at,
         ...(this.bandwidth > 0 ? { abrEwmaDefaultEstimate: this.bandwidth } : {}),
       });
       deck.hls = hls;
       this.wireHls(deck, hls, generation);
       hls.loadSource(manifest.hls);
       hls.attachMedia(deck.audio);
-    } else {
-      // No MSE (or no HLS package): native HLS where the browser has it, else one file.
-      const native = manifest.hls && deck.audio.canPlayType("application/vnd.apple.mpegurl");
-      const file =
-        manifest.renditions.find((r) => r.codec === "aac") ??
-        manifest.renditions.find((r) => deck.audio.canPlayType(`audio/${r.container}`)) ??
-        manifest.renditions[0];
-      const url = native ? manifest.hls : file?.url;
-      if (!url) {
-        deck.loading = false;
-        this.fail(deck, `${item.name}: nothing this browser can play`);
-        return;
-      }
-      deck.audio.src = url;
-      if (startPosition > 0) deck.audio.currentTime = startPosition;
+      return;
     }
+    // No MSE (or no HLS package): native HLS where the browser has it, else one file.
+    const native = manifest.hls && deck.audio.canPlayType("application/vnd.apple.mpegurl");
+    const file =
+      deck.rendition("aac") ??
+      manifest.renditions.find((r) => deck.audio.canPlayType(`audio/${r.container}`)) ??
+      manifest.renditions[0];
+    const url = native ? manifest.hls : file?.url;
+    if (!url) {
+      deck.loading = false;
+      this.fail(deck, `${item.name}: nothing this browser can play`);
+      return;
+    }
+    deck.audio.src = url;
   }
 
   private wireHls(deck: Deck, hls: Hls, generation: number): void {
-    let recovered = 0;
+    let recoveries = 0;
+    hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+      if (generation !== deck.generation) return;
+      if (data.frag.sn === "initSegment") {
+        const info = readInit(data.payload);
+        if (info) deck.inits.set(data.frag.level, info);
+        this.updateBounds(deck);
+      } else if (hls.bandwidthEstimate > 0) {
+        this.bandwidth = hls.bandwidthEstimate;
+      }
+    });
     hls.on(Hls.Events.LEVEL_SWITCHED, () => {
       if (generation !== deck.generation) return;
       this.updateBounds(deck);
       this.emit();
     });
-    hls.on(Hls.Events.FRAG_LOADED, () => {
-      if (hls.bandwidthEstimate > 0) this.bandwidth = hls.bandwidthEstimate;
-    });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (generation !== deck.generation || !data.fatal) return;
-      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && recovered < 2) {
-        recovered += 1;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && recoveries < 3) {
+        recoveries += 1;
         hls.recoverMediaError();
         return;
       }
-      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && recovered < 2) {
-        recovered += 1;
-        // Signed URLs may have expired: a fresh manifest brings fresh signatures.
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && recoveries < 3) {
+        recoveries += 1;
+        // The signed URLs may have expired: a fresh manifest brings fresh signatures.
         this.manifests.delete(deck.item?.id ?? "");
-        const at = Math.max(deck.audio.currentTime - deck.startAt, 0);
+        const at = deck.ready ? Math.max(deck.audio.currentTime - deck.startAt, 0) : deck.at;
         const playing = deck === this.current && this.wantPlay;
         void this.load(deck, deck.index, playing, at);
         return;
@@ -485,26 +578,43 @@ export class Player {
     });
   }
 
-  /** Where the track's real samples sit on the media timeline, for the rendition in use. */
+  /**
+   * Where the track's real samples sit on the media timeline of the rendition in use. AAC
+   * starts with encoder priming, which the browser drops only as far as the init segment's
+   * edit list says; Opus pre-skip is dropped by the decoder; FLAC has none.
+   */
   private updateBounds(deck: Deck): void {
     const manifest = deck.manifest;
     if (!manifest) return;
-    const rendition = deck.rendition();
-    const duration = manifest.duration_ms / 1000;
-    if (!rendition || !rendition.sample_rate) {
-      deck.startAt = 0;
-      deck.endAt = duration;
-      return;
+    const codec = deck.levelCodec() ?? (deck.hls ? "aac" : "aac-file");
+    const rendition = deck.rendition(codec === "aac-file" ? "aac" : codec);
+    let start = 0;
+    if (rendition && familyOf(codec) === "aac" && rendition.sample_rate > 0) {
+      const init = deck.inits.get(deck.levelIndex());
+      const skipped = init ? (init.editSkip * rendition.sample_rate) / init.timescale : 0;
+      start = Math.max(rendition.encoder_delay - skipped, 0) / rendition.sample_rate;
     }
-    const start = TRIMS_DELAY ? 0 : rendition.encoder_delay / rendition.sample_rate;
+    if (codec === "aac-file") start = 0; // a plain .m4a: its edit list is honoured
+    const length =
+      rendition && rendition.sample_rate > 0
+        ? rendition.samples / rendition.sample_rate
+        : manifest.duration_ms / 1000;
     deck.startAt = start;
-    deck.endAt = start + rendition.samples / rendition.sample_rate;
+    deck.endAt = start + length;
   }
 
   private watch(deck: Deck): void {
     const audio = deck.audio;
     const ready = (): void => {
-      if (!deck.item || deck.ready || audio.readyState < HTMLMediaElement.HAVE_FUTURE_DATA) return;
+      if (!deck.item || deck.ready || !deck.manifest) return;
+      if (audio.readyState < HTMLMediaElement.HAVE_FUTURE_DATA || audio.seeking) return;
+      // Stand on the first real sample (past any priming the browser does not drop).
+      const target = deck.startAt + deck.at;
+      if (!deck.started && !deck.positioned && Math.abs(audio.currentTime - target) > 0.0005) {
+        deck.positioned = true;
+        audio.currentTime = target;
+        return;
+      }
       deck.ready = true;
       deck.loading = false;
       const onReady = deck.onReady;
@@ -512,19 +622,21 @@ export class Player {
       onReady?.();
       this.emit();
     };
-    audio.addEventListener("canplay", ready);
-    audio.addEventListener("canplaythrough", ready);
-    audio.addEventListener("loadeddata", ready);
+    for (const name of ["canplay", "canplaythrough", "seeked", "loadeddata"]) {
+      audio.addEventListener(name, ready);
+    }
+    for (const name of ["seeking", "waiting", "pause", "play", "ratechange", "emptied"]) {
+      audio.addEventListener(name, () => deck.clock.reset());
+    }
     audio.addEventListener("playing", () => this.emit());
     audio.addEventListener("pause", () => this.emit());
-    audio.addEventListener("waiting", () => this.emit());
     audio.addEventListener("ended", () => {
       if (deck.draining) {
         deck.reset();
         return;
       }
       if (deck !== this.current) return;
-      // The join did not happen (the next track was not ready in time): hand over now.
+      // No join happened (the next track was not ready in time): move on now.
       this.advance();
     });
     audio.addEventListener("error", () => {
@@ -536,13 +648,12 @@ export class Player {
   private startDeck(deck: Deck): void {
     if (!this.wantPlay || deck !== this.current) return;
     this.ensureAudio();
-    deck.playCalledAt = performance.now();
-    if (!this.measuring || this.measuring.deck !== deck) {
-      this.measuring = { deck, from: "", leadMs: 0, oldEndWall: null };
-    }
+    deck.started = true;
     deck.audio.play().catch((error: Error) => {
       if (error.name === "AbortError") return; // a newer load or a pause came first
+      if (deck !== this.current) return;
       this.wantPlay = false;
+      this.abortJoin();
       this.error = error.name === "NotAllowedError" ? "Press play to start" : error.message;
       this.emit();
     });
@@ -551,14 +662,15 @@ export class Player {
 
   private fail(deck: Deck, message: string): void {
     if (deck !== this.current) {
-      // The prefetch failed: try again on the hand-over, where the error will show.
+      // The prefetch failed: the hand-over will load it again and show any error.
+      this.prefetchBlocked = { index: deck.index, until: performance.now() + 10_000 };
       deck.reset();
       return;
     }
     this.error = message;
     deck.loading = false;
     this.emit();
-    // Skip to the next track after a short pause so one bad track does not stop the queue.
+    // Skip to the next track after a moment so one bad track does not stop the queue.
     if (this.wantPlay && this.index + 1 < this.queue.length) {
       const index = this.index;
       setTimeout(() => {
@@ -567,9 +679,8 @@ export class Player {
     }
   }
 
-  /** Current track over: go to the next one (the slow path, without a prepared join). */
+  /** The current track ended with no join prepared: the slow path to the next one. */
   private advance(): void {
-    this.cancelJoin();
     if (this.index + 1 >= this.queue.length) {
       this.wantPlay = false;
       this.emit();
@@ -578,116 +689,183 @@ export class Player {
     this.playIndex(this.index + 1);
   }
 
-  private cancelJoin(): void {
-    if (this.joinTimer) clearTimeout(this.joinTimer);
-    this.joinTimer = 0;
-    this.pendingJoin = null;
-  }
+  // ---- gapless joins ----------------------------------------------------------------------
 
   private tick(): void {
+    const context = this.context;
     const deck = this.current;
-    this.measureStart();
-    if (!deck.item || !deck.ready || deck.audio.paused || !this.wantPlay) return;
-    const rate = deck.audio.playbackRate || 1;
-    const remaining = (deck.endAt - deck.audio.currentTime) / rate;
+    if (this.join) this.settleJoin();
+    if (!context || !deck.item || !deck.ready || deck.audio.paused || !this.wantPlay) return;
+    const audio = deck.audio;
+    if (!audio.seeking && audio.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) {
+      deck.clock.add(audio.currentTime, context.currentTime);
+    }
+    if (this.join || this.joinTimer) return;
     const nextIndex = this.index + 1;
     if (nextIndex >= this.queue.length) return;
+    const rate = audio.playbackRate || 1;
+    const remaining = (deck.endAt - audio.currentTime) / rate;
     const other = this.other;
-    if (remaining < PREFETCH_AHEAD && other.index !== nextIndex && !other.draining) {
+    const blocked =
+      this.prefetchBlocked.index === nextIndex && performance.now() < this.prefetchBlocked.until;
+    if (remaining < PREFETCH_AHEAD && other.index !== nextIndex && !other.draining && !blocked) {
       void this.load(other, nextIndex, false, 0);
       return;
     }
-    if (
-      remaining <= JOIN_HORIZON &&
-      !this.pendingJoin &&
-      other.index === nextIndex &&
-      other.ready &&
-      !other.draining
-    ) {
-      this.scheduleJoin(deck, other);
+    if (remaining < JOIN_LEAD + 0.5 && other.index === nextIndex && other.ready && rate === 1) {
+      const wait = Math.max(0, (remaining - JOIN_LEAD) * 1000);
+      this.joinTimer = window.setTimeout(() => {
+        this.joinTimer = 0;
+        this.startJoin(deck, other);
+      }, wait);
     }
   }
 
-  /** Start `next` when `deck` plays its last sample, less the element start-up latency. */
-  private scheduleJoin(deck: Deck, next: Deck): void {
-    const fire = (): void => {
-      this.joinTimer = 0;
-      if (this.current !== deck || !this.wantPlay || deck.audio.paused) {
-        this.pendingJoin = null;
-        return;
-      }
-      const rate = deck.audio.playbackRate || 1;
-      const remainingMs = ((deck.endAt - deck.audio.currentTime) / rate) * 1000;
-      const waitMs = remainingMs - this.latencyMs;
-      this.trace.push([performance.now(), remainingMs, waitMs]);
-      if (waitMs > 4) {
-        this.joinTimer = window.setTimeout(fire, waitMs > 40 ? waitMs - 15 : waitMs);
-        return;
-      }
-      this.join(deck, next, performance.now() + remainingMs);
-    };
-    this.pendingJoin = { deck: next, leadMs: this.latencyMs, oldEndWall: 0 };
-    fire();
+  /** Context time at which `deck`'s last real sample renders, from its clock offset. */
+  private endContextTime(deck: Deck): number | null {
+    const context = this.context;
+    if (!context) return null;
+    const offset = deck.clock.get();
+    if (offset !== null) return deck.endAt - offset + deck.delaySeconds;
+    // Not enough clock readings yet: use this one.
+    return deck.endAt - deck.audio.currentTime + context.currentTime + deck.delaySeconds;
   }
 
-  private join(deck: Deck, next: Deck, oldEndWall: number): void {
-    this.pendingJoin = null;
-    const leadMs = oldEndWall - performance.now();
+  private startJoin(from: Deck, to: Deck): void {
+    const context = this.context;
+    if (!context || from !== this.current || from.audio.paused || !this.wantPlay) return;
+    if (to.index !== this.index + 1 || !to.ready || to.started || to.draining) return;
+    const endCtx = this.endContextTime(from);
+    if (endCtx === null) return;
+    const left = endCtx - context.currentTime;
     this.cur = 1 - this.cur;
-    this.index = next.index;
-    deck.draining = true;
-    this.startDeck(next);
-    this.measuring = { deck: next, from: deck.item?.id ?? "", leadMs, oldEndWall };
-    // The old deck plays out its padding (silence) and resets itself on `ended`; in case
-    // `ended` never comes, reset it shortly after its end.
-    const generation = deck.generation;
-    setTimeout(() => {
-      if (deck.generation === generation && deck.draining) deck.reset();
-    }, leadMs + 1500);
+    this.index = to.index;
+    from.draining = true;
+    to.setGain(to.trackGain());
+    const late = left < TOO_LATE;
+    // Hold the next track back behind a long delay until its start is known (or not at all
+    // when there is no time left to align it).
+    to.setDelay(late ? 0 : MAX_DELAY);
+    this.join = {
+      from,
+      to,
+      fromId: from.item?.id ?? "",
+      endCtx,
+      playCtx: context.currentTime,
+      starts: [],
+      settled: late,
+    };
+    // Silence the previous deck from its last real sample on (or now, when late).
+    const gain = from.loudness?.gain;
+    if (gain) {
+      gain.cancelScheduledValues(0);
+      gain.setValueAtTime(gain.value, context.currentTime);
+      gain.setValueAtTime(0, Math.max(endCtx, context.currentTime));
+    }
+    this.startDeck(to);
+    if (late) {
+      this.recordJoin(this.join, context.currentTime - endCtx, 0, 0, false);
+      this.finishJoin();
+    } else {
+      this.pollTimer = window.setInterval(() => this.settleJoin(), 4);
+    }
+    // The previous deck ends on its own (`ended` resets it); make sure it does.
+    const generation = from.generation;
+    setTimeout(
+      () => {
+        if (from.generation === generation && from.draining) from.reset();
+      },
+      Math.max(left, 0) * 1000 + 2000,
+    );
     this.emit();
   }
 
-  /** Once a started deck's clock moves, note when its first sample played. */
-  private measureStart(): void {
-    const m = this.measuring;
-    if (!m) return;
-    const deck = m.deck;
-    if (deck !== this.current || !deck.item) {
-      this.measuring = null;
+  /** Once the next deck's clock moves, delay it so its first sample follows the last one. */
+  private settleJoin(): void {
+    const join = this.join;
+    const context = this.context;
+    if (!join || !context) return;
+    if (join.settled) {
+      this.finishJoin();
       return;
     }
-    const played = deck.audio.currentTime - deck.startAt;
-    if (deck.audio.paused || played <= 0.005) return;
-    if (played > 0.5) {
-      // Too late to tell (e.g. a background tab); measure next time.
-      this.measuring = null;
-      return;
+    const to = join.to;
+    const played = to.audio.currentTime - to.startAt;
+    const now = context.currentTime;
+    if (!to.audio.paused && played > 0) {
+      // Context time at which the next deck's first sample entered the graph.
+      const start = now - played / (to.audio.playbackRate || 1);
+      if (join.starts[join.starts.length - 1] !== start) join.starts.push(start);
     }
-    const now = performance.now();
-    const firstSampleWall = now - (played / (deck.audio.playbackRate || 1)) * 1000;
-    const latency = firstSampleWall - deck.playCalledAt;
-    this.measuring = null;
-    if (this.fixedLatencyMs !== null) {
-      this.latencyMs = this.fixedLatencyMs;
-    } else if (latency < MAX_LATENCY_MS * 2) {
-      const clamped = Math.min(Math.max(latency, 0), MAX_LATENCY_MS);
-      this.latencyMs = 0.5 * this.latencyMs + 0.5 * clamped;
+    const deadline = join.endCtx - 0.02;
+    if (join.starts.length < 3 && now < deadline) return;
+    let measured = join.starts.length > 0;
+    // currentTime can lag, never lead: the earliest start is the right one.
+    let start = measured ? Math.min(...join.starts) : join.playCtx + 0.01;
+    let delay = join.endCtx - start;
+    if (delay > MAX_DELAY || delay < 0) {
+      measured = measured && delay >= 0;
+      delay = Math.min(Math.max(delay, 0), MAX_DELAY);
     }
-    if (m.oldEndWall !== null) {
-      this.joins.push({
-        from: m.from,
-        to: deck.item.id,
-        gapMs: Math.round((firstSampleWall - m.oldEndWall) * 10) / 10,
-        latencyMs: Math.round(latency * 10) / 10,
-        leadMs: Math.round(m.leadMs * 10) / 10,
-      });
-      if (this.joins.length > 50) this.joins.shift();
+    if (now >= start + delay) {
+      // Too late to align: let it play from here on.
+      delay = Math.max(now - start, 0);
+      measured = false;
     }
+    to.setDelay(delay);
+    join.settled = true;
+    start += delay;
+    this.recordJoin(join, start - join.endCtx, start - delay - join.playCtx, delay, measured);
+    this.finishJoin();
   }
-}
 
-/** Whether the browser drops the encoder delay itself (from the MP4 edit list). */
-export let TRIMS_DELAY = true;
-export function setTrimsDelay(value: boolean): void {
-  TRIMS_DELAY = value;
+  private recordJoin(
+    join: Join,
+    gap: number,
+    latency: number,
+    delay: number,
+    measured: boolean,
+  ): void {
+    const round = (seconds: number): number => Math.round(seconds * 10000) / 10;
+    this.joins.push({
+      from: join.fromId,
+      to: join.to.item?.id ?? "",
+      gapMs: round(gap),
+      latencyMs: round(latency),
+      delayMs: round(delay),
+      measured,
+    });
+    if (this.joins.length > 50) this.joins.shift();
+  }
+
+  private finishJoin(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = 0;
+    this.join = null;
+    this.emit();
+  }
+
+  /** Undo a join in progress (pause, seek, skip): the previous deck stays the current one. */
+  private abortJoin(): void {
+    if (this.joinTimer) clearTimeout(this.joinTimer);
+    this.joinTimer = 0;
+    const join = this.join;
+    if (!join) return;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = 0;
+    this.join = null;
+    const context = this.context;
+    const { from, to } = join;
+    if (join.settled || !context || context.currentTime >= join.endCtx - 0.005) return;
+    // The previous track is still sounding: give it back its place.
+    to.audio.pause();
+    to.started = false;
+    to.ready = false;
+    to.setDelay(0);
+    to.audio.currentTime = to.startAt;
+    from.draining = false;
+    from.setGain(from.trackGain());
+    this.cur = this.decks.indexOf(from);
+    this.index = from.index;
+  }
 }
