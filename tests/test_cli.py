@@ -39,7 +39,11 @@ def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     (tmp_path / "demo.done").write_text("ok\n")  # skip the demo catalog: this test is about the server
     env = {**os.environ, "TONEARM_DATA_DIR": str(tmp_path)}
     process = subprocess.Popen(
-        [TONEARM, "run", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [TONEARM, "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     yield process, f"http://127.0.0.1:{port}"
     process.terminate()

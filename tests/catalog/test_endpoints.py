@@ -161,3 +161,9 @@ def test_openapi_describes_the_catalog(client: TestClient) -> None:
         "/v1/albums/{album_id}/tracks",
         "/v1/artists/{artist_id}/albums",
     } <= paths.keys()
+
+
+def test_an_offset_too_large_for_any_database_is_a_400(client: TestClient) -> None:
+    response = client.get("/v1/browse/new-releases", params={"offset": 16424384901089247232})
+    assert response.status_code == 400
+    assert "offset" in response.json()["error"]["message"]

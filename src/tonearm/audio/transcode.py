@@ -1,16 +1,17 @@
 """Encode a master into every rung of the ladder with Debian's ffmpeg CLI.
 
 The master is first rendered once into stereo float WAV "stages" at the rates
-the lossy rungs need (soxr resampling, which yields round(n * out / in)
-samples), so every encoder starts from a known, exact sample count. Then each
-rung runs as its own ffmpeg process, ``workers`` at a time.
+the lossy rungs need (soxr resampling: round(n * out / in) samples for 44.1 to
+48 kHz), and each stage's length is counted, so every encoder starts from a
+known, exact sample count. Then each rung runs as its own ffmpeg process,
+``workers`` at a time (FLAC, read straight from the master, starts at once).
 
 Measured on the 2-core build machine (30 s 44.1 kHz stereo 16-bit master,
 whole ladder of 6 rungs including staging and reading the trims back, best of
-6): one ffmpeg process with six outputs 2.23 s (13.5x realtime); parallel
-per-rung processes with workers=2 1.45 s (20.7x realtime); workers=1 2.42 s.
-ffmpeg 5.1 runs every encoder of one process on a single thread, so the
-parallel form is kept.
+6 runs on a shared machine): one ffmpeg process with six outputs 2.28 s
+(13x realtime); parallel per-rung processes with workers=2 1.48 s (20x
+realtime); workers=1 2.5 s. ffmpeg 5.1 runs every encoder of one process on a
+single thread, so the parallel form is kept.
 
 AAC gapless: libavformat 5.1 honours the start of an MP4 edit list but not its
 end, so a trailing partial AAC frame would play as extra samples. The encoder
@@ -44,6 +45,7 @@ FFMPEG = "/usr/bin/ffmpeg"
 OPUS_RATE = 48_000
 _AAC_FRAME = 1024
 _KEPT_RATES = frozenset({44_100, 48_000})
+_ENCODE_COST = {"aac": 3, "vorbis": 2, "opus": 1}  # relative, as measured per rung
 _COMMON = ["-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact"]
 _COMMON += ["-flags:a", "+bitexact", "-ac", "2"]
 
@@ -87,7 +89,8 @@ def transcode_ladder(
         # FLAC reads the master itself, so it encodes while the stages render.
         jobs = {rung: pool.submit(_encode_rung, rung, source, out_dir) for rung in ladder if rung.lossless}
         stages = _render_stages(source, Path(scratch))
-        for rung in ladder:
+        # Slowest encoders first, so the workers run out of work together.
+        for rung in sorted(ladder, key=lambda r: -_ENCODE_COST.get(r.codec, 0)):
             if not rung.lossless:
                 jobs[rung] = pool.submit(_encode_rung, rung, _stage_for(rung, source, stages), out_dir)
         return [jobs[rung].result() for rung in ladder]
@@ -146,6 +149,8 @@ def _codec_args(rung: Rung, source: _Stage | _Master) -> list[str]:
         return ["-c:a", "flac", "-sample_fmt", source.flac_format, "-f", "flac"]
     bitrate = ["-b:a", str(rung.bitrate)]
     if rung.codec == "opus":
+        # Constrained VBR: unconstrained, libopus spent 50 kbit/s of a 24 kbit/s
+        # budget on tonal synth music, which the HLS BANDWIDTH would then claim.
         return ["-c:a", "libopus", *bitrate, "-vbr", "constrained", "-frame_duration", "20", "-f", "ogg"]
     if rung.codec == "vorbis":
         return ["-c:a", "libvorbis", *bitrate, "-f", "ogg"]

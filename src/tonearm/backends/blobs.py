@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from pathlib import Path
 from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 from tonearm.backends.registry import SchemeRegistry
 
-__all__ = ["BlobStore", "blob_stores", "check_key", "open_blob_store"]
+__all__ = ["ADAPTER_MODULES", "BlobStore", "blob_stores", "check_key", "open_blob_store"]
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$")
 
@@ -42,8 +44,13 @@ class BlobStore(Protocol):
 blob_stores: SchemeRegistry[BlobStore] = SchemeRegistry("blob store")
 
 
-def open_blob_store(url: str) -> BlobStore:
-    # Importing the adapters registers their schemes; kept here so callers need only this module.
-    from tonearm.backends import blobs_file  # noqa: F401
+# The module that registers each scheme, imported only when that scheme is opened: no caller
+# depends on a concrete adapter, and an SDK loads only where its engine is used.
+ADAPTER_MODULES = {"file": "tonearm.backends.blobs_file"}
 
+
+def open_blob_store(url: str) -> BlobStore:
+    module = ADAPTER_MODULES.get(urlsplit(url).scheme)
+    if module is not None:
+        importlib.import_module(module)
     return blob_stores.open(url)

@@ -30,7 +30,5 @@ class SchemeRegistry(Generic[T]):
         factory = self._factories.get(scheme)
         if factory is None:
             known = ", ".join(sorted(self._factories)) or "none"
-            raise ValueError(
-                f"unknown {self.concern} URL scheme '{scheme}' in '{url}'; known: {known}"
-            )
+            raise ValueError(f"unknown {self.concern} URL scheme '{scheme}' in '{url}'; known: {known}")
         return factory(url)

@@ -11,7 +11,7 @@ from tonearm.catalog.service import ALBUM_GROUPS
 from tonearm.catalog.service import catalog as catalog_service
 from tonearm.errors import BadRequest
 from tonearm.kit.ids import parse_id
-from tonearm.kit.pagination import MAX_LIMIT
+from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET
 from tonearm.kit.web import BaseUrl, DbSession, Market, parse_ids
 
 __all__ = ["router"]
@@ -19,7 +19,8 @@ __all__ = ["router"]
 router = APIRouter(prefix="/v1", tags=["catalog"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Offset = Annotated[int, Query(ge=0)]
+# Bounded so no offset can overflow a database integer.
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.get("/tracks/{track_id}", response_model=schemas.TrackFull)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-__all__ = ["MAX_LIMIT", "paging"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "paging"]
 
 MAX_LIMIT = 50
+MAX_OFFSET = 1_000_000
 
 
 def _page_url(url: str, params: dict[str, str], limit: int, offset: int) -> str:

@@ -103,7 +103,7 @@ function dbToGain(db: number): number {
 
 /** Tracks currentTime - context.currentTime for a playing element. */
 class ClockOffset {
-  private samples: number[] = [];
+  samples: number[] = [];
   private lastMedia = -1;
 
   reset(): void {
@@ -148,12 +148,12 @@ class Deck {
   ready = false;
   loading = false;
   started = false;
-  /** Whether the one seek onto the first real sample was made. */
-  positioned = false;
   /** Bumped on every load so stale async work recognises itself. */
   generation = 0;
-  /** Playing out its last samples, muted, after the next track took over. */
+  /** Playing out its last samples, muted, after the next track took over... */
   draining = false;
+  /** ...until this context time, when its delayed audio has all rendered. */
+  drainUntil = 0;
   onReady: (() => void) | null = null;
 
   constructor(readonly name: string) {
@@ -227,8 +227,8 @@ class Deck {
     this.ready = false;
     this.loading = false;
     this.started = false;
-    this.positioned = false;
     this.draining = false;
+    this.drainUntil = 0;
     this.startAt = 0;
     this.endAt = 0;
     this.at = 0;
@@ -249,6 +249,8 @@ interface Join {
   /** Context time at which the previous track's last real sample renders. */
   endCtx: number;
   playCtx: number;
+  mediaAtPlay: number;
+  /** Estimates of the context time at which the next track's first real sample enters. */
   starts: number[];
   settled: boolean;
 }
@@ -516,8 +518,11 @@ export class Player {
     if (autoplay) deck.onReady = () => this.startDeck(deck);
     this.updateBounds(deck);
     if (manifest.hls && Hls.isSupported()) {
+      // From the natural start: seeking a fresh MSE element onto its first real sample makes
+      // Chromium drop some 10-35 ms of AAC at play() now and then (measured); priming is
+      // skipped by muting instead (see startJoin).
       const hls = createHls({
-        startPosition: deck.startAt + at,
+        startPosition: at > 0 ? deck.startAt + at : 0,
         ...(this.bandwidth > 0 ? { abrEwmaDefaultEstimate: this.bandwidth } : {}),
       });
       deck.hls = hls;
@@ -608,13 +613,6 @@ export class Player {
     const ready = (): void => {
       if (!deck.item || deck.ready || !deck.manifest) return;
       if (audio.readyState < HTMLMediaElement.HAVE_FUTURE_DATA || audio.seeking) return;
-      // Stand on the first real sample (past any priming the browser does not drop).
-      const target = deck.startAt + deck.at;
-      if (!deck.started && !deck.positioned && Math.abs(audio.currentTime - target) > 0.0005) {
-        deck.positioned = true;
-        audio.currentTime = target;
-        return;
-      }
       deck.ready = true;
       deck.loading = false;
       const onReady = deck.onReady;
@@ -632,7 +630,7 @@ export class Player {
     audio.addEventListener("pause", () => this.emit());
     audio.addEventListener("ended", () => {
       if (deck.draining) {
-        deck.reset();
+        this.finishDraining(deck);
         return;
       }
       if (deck !== this.current) return;
@@ -712,8 +710,13 @@ export class Player {
       void this.load(other, nextIndex, false, 0);
       return;
     }
-    if (remaining < JOIN_LEAD + 0.5 && other.index === nextIndex && other.ready && rate === 1) {
-      const wait = Math.max(0, (remaining - JOIN_LEAD) * 1000);
+    if (other.index !== nextIndex || !other.ready || rate !== 1) return;
+    // Time left until the last real sample renders, behind this deck's own delay.
+    const endCtx = this.endContextTime(deck);
+    if (endCtx === null) return;
+    const left = endCtx - context.currentTime;
+    if (left < JOIN_LEAD + 0.5) {
+      const wait = Math.max(0, (left - JOIN_LEAD) * 1000);
       this.joinTimer = window.setTimeout(() => {
         this.joinTimer = 0;
         this.startJoin(deck, other);
@@ -741,8 +744,15 @@ export class Player {
     this.cur = 1 - this.cur;
     this.index = to.index;
     from.draining = true;
-    to.setGain(to.trackGain());
     const late = left < TOO_LATE;
+    // The next deck stays silent until the previous track's last sample has rendered: that
+    // also hides any encoder priming it plays before its first real sample.
+    const next = to.loudness?.gain;
+    if (next) {
+      next.cancelScheduledValues(0);
+      next.setValueAtTime(0, context.currentTime);
+      next.setValueAtTime(to.trackGain(), Math.max(endCtx, context.currentTime));
+    }
     // Hold the next track back behind a long delay until its start is known (or not at all
     // when there is no time left to align it).
     to.setDelay(late ? 0 : MAX_DELAY);
@@ -752,6 +762,7 @@ export class Player {
       fromId: from.item?.id ?? "",
       endCtx,
       playCtx: context.currentTime,
+      mediaAtPlay: to.audio.currentTime,
       starts: [],
       settled: late,
     };
@@ -770,14 +781,30 @@ export class Player {
       this.pollTimer = window.setInterval(() => this.settleJoin(), 4);
     }
     // The previous deck ends on its own (`ended` resets it); make sure it does.
+    from.drainUntil = late ? context.currentTime : endCtx;
     const generation = from.generation;
     setTimeout(
       () => {
-        if (from.generation === generation && from.draining) from.reset();
+        if (from.generation === generation) this.finishDraining(from);
       },
-      Math.max(left, 0) * 1000 + 2000,
+      Math.max(left, 0) * 1000 + 3000,
     );
     this.emit();
+  }
+
+  /** Reset a deck that handed over, once its delayed audio up to its last sample has rendered. */
+  private finishDraining(deck: Deck): void {
+    if (!deck.draining) return;
+    const context = this.context;
+    const left = context ? deck.drainUntil - context.currentTime : 0;
+    if (left > 0) {
+      const generation = deck.generation;
+      setTimeout(() => {
+        if (deck.generation === generation) this.finishDraining(deck);
+      }, left * 1000 + 50);
+      return;
+    }
+    deck.reset();
   }
 
   /** Once the next deck's clock moves, delay it so its first sample follows the last one. */
@@ -790,18 +817,18 @@ export class Player {
       return;
     }
     const to = join.to;
-    const played = to.audio.currentTime - to.startAt;
+    const media = to.audio.currentTime;
     const now = context.currentTime;
-    if (!to.audio.paused && played > 0) {
-      // Context time at which the next deck's first sample entered the graph.
-      const start = now - played / (to.audio.playbackRate || 1);
+    if (!to.audio.paused && media > join.mediaAtPlay + 0.0005) {
+      // Context time at which the first real sample (media time startAt) enters the graph.
+      const start = now - (media - to.startAt) / (to.audio.playbackRate || 1);
       if (join.starts[join.starts.length - 1] !== start) join.starts.push(start);
     }
     const deadline = join.endCtx - 0.02;
     if (join.starts.length < 3 && now < deadline) return;
     let measured = join.starts.length > 0;
     // currentTime can lag, never lead: the earliest start is the right one.
-    let start = measured ? Math.min(...join.starts) : join.playCtx + 0.01;
+    let start = measured ? Math.min(...join.starts) : join.playCtx + 0.01 + to.startAt;
     let delay = join.endCtx - start;
     if (delay > MAX_DELAY || delay < 0) {
       measured = measured && delay >= 0;
@@ -815,7 +842,18 @@ export class Player {
     to.setDelay(delay);
     join.settled = true;
     start += delay;
-    this.recordJoin(join, start - join.endCtx, start - delay - join.playCtx, delay, measured);
+    this.recordJoin(
+      join,
+      start - join.endCtx,
+      start - delay - to.startAt - join.playCtx,
+      delay,
+      measured,
+    );
+    (this.joins[this.joins.length - 1] as unknown as Record<string, unknown>).debug = {
+      starts: join.starts.map((x) => Math.round((x - join.playCtx) * 1e5) / 100),
+      fromOffsets: join.from.clock.samples.map((x) => Math.round((x - join.from.clock.samples[0]) * 1e5) / 100),
+      endCtx: join.endCtx - join.playCtx,
+    };
     this.finishJoin();
   }
 
@@ -862,7 +900,8 @@ export class Player {
     to.started = false;
     to.ready = false;
     to.setDelay(0);
-    to.audio.currentTime = to.startAt;
+    to.setGain(to.trackGain());
+    to.audio.currentTime = 0;
     from.draining = false;
     from.setGain(from.trackGain());
     this.cur = this.decks.indexOf(from);
