@@ -3,6 +3,7 @@ trimmed by the manifest, joins back into the master with no inserted silence."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import soundfile
 from fastapi.testclient import TestClient
 
 from tonearm.audio import decode_raw
+from tonearm.config import Settings
 
 AUTH = {"Authorization": "Bearer test-admin-token"}
 RATE = 48000
@@ -47,8 +49,22 @@ def _trimmed(client: TestClient, rendition: dict[str, object], tmp_path: Path) -
     return raw[delay : delay + samples]
 
 
-@pytest.fixture
-def manifests(client: TestClient, tmp_path: Path) -> tuple[np.ndarray, dict[str, dict], dict[str, dict]]:  # type: ignore[type-arg]
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One server for every rung: the two halves are ingested once."""
+    from tonearm.app import create_app
+
+    folder = tmp_path_factory.mktemp("gapless")
+    settings = Settings(data_dir=folder, admin_token="test-admin-token", signing_keys="k1:s")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def manifests(
+    client: TestClient, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[np.ndarray, dict[str, dict], dict[str, dict]]:  # type: ignore[type-arg]
+    tmp_path = tmp_path_factory.mktemp("halves")
     master = continuous_master()
     soundfile.write(tmp_path / "a.wav", master[:SPLIT], RATE, subtype="PCM_24")
     soundfile.write(tmp_path / "b.wav", master[SPLIT:], RATE, subtype="PCM_24")
