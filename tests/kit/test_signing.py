@@ -68,3 +68,10 @@ def test_a_generated_key_is_kept_across_restarts(tmp_path: Path) -> None:
 def test_a_malformed_key_setting_says_how_it_should_look() -> None:
     with pytest.raises(ValueError, match="kid:secret"):
         load_key_ring("nocolon", Path("."))
+
+
+def test_a_user_id_with_url_characters_survives_the_query_string() -> None:
+    from tonearm.delivery.media import _signed_query
+
+    query = RING.sign("/media/a.ogg", uid="ann@example.com/&=", ttl_seconds=60)
+    RING.verify("/media/a.ogg", _signed_query(query.encode().encode()))

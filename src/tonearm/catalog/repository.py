@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import (
@@ -27,6 +27,13 @@ class CatalogRepository:
 
     def get_track(self, track_id: str) -> Track | None:
         return self.session.get(Track, track_id)
+
+    def track_playback(self, track_id: str) -> Row[tuple[str, int, bool, float, float]] | None:
+        """Just what playback needs, without the album and artists a full track loads."""
+        query = select(
+            Track.id, Track.duration_ms, Track.explicit, Track.integrated_lufs, Track.true_peak_dbtp
+        ).where(Track.id == track_id)
+        return self.session.execute(query).first()
 
     def get_tracks(self, track_ids: Sequence[str]) -> dict[str, Track]:
         rows = self.session.scalars(select(Track).where(Track.id.in_(track_ids)))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from tonearm.catalog import schemas
@@ -261,7 +262,7 @@ class CatalogService:
     def media(self, session: Session, track_id: str, *, market: str | None) -> TrackMedia:
         """What delivery needs to play a track; NotFound or NotPlayable otherwise."""
         repo = CatalogRepository(session)
-        track = repo.get_track(track_id)
+        track = repo.track_playback(track_id)
         if track is None:
             raise NotFound(f"track '{track_id}' not found")
         if market is not None and not is_allowed(repo.rights([track_id])[track_id], market, utcnow()):
@@ -366,7 +367,9 @@ def _rendition(row: AudioFile) -> RenditionRef:
     return RenditionRef(**fields)
 
 
-def _track_media(track: Track, files: list[AudioFile], hls: HlsPackageRow | None) -> TrackMedia:
+def _track_media(
+    track: Row[tuple[str, int, bool, float, float]], files: list[AudioFile], hls: HlsPackageRow | None
+) -> TrackMedia:
     hls_ref = None
     if hls is not None:
         hls_ref = HlsRef(prefix=hls.prefix, variants=tuple(hls.variants), files=tuple(hls.files))

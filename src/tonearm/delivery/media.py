@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 
@@ -58,10 +59,12 @@ def parse_range(header: str, size: int) -> tuple[int, int]:
 
 
 def _signed_query(query_string: bytes) -> SignedQuery:
-    # Signed values are plain tokens (urlsafe base64, digits, ids), so no percent-decoding.
+    # exp and sig are digits and urlsafe base64; only the ids may carry percent-escapes.
     params = dict(part.split("=", 1) for part in query_string.decode("latin-1").split("&") if "=" in part)
     try:
-        return SignedQuery(exp=int(params["exp"]), uid=params["uid"], kid=params["kid"], sig=params["sig"])
+        return SignedQuery(
+            exp=int(params["exp"]), uid=unquote(params["uid"]), kid=unquote(params["kid"]), sig=params["sig"]
+        )
     except (KeyError, ValueError) as missing:
         raise SignatureInvalid("media URL needs exp, uid, kid and sig query parameters") from missing
 

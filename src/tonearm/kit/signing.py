@@ -13,7 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from tonearm.errors import SignatureInvalid
 
@@ -28,7 +28,8 @@ class SignedQuery:
     sig: str
 
     def encode(self) -> str:
-        return urlencode({"exp": self.exp, "uid": self.uid, "kid": self.kid, "sig": self.sig})
+        # sig is urlsafe base64 and exp a number; only ids chosen elsewhere need quoting.
+        return f"exp={self.exp}&uid={quote(self.uid, safe='')}&kid={quote(self.kid, safe='')}&sig={self.sig}"
 
 
 def _mac(secret: bytes, scope: str, exp: int, uid: str) -> str:

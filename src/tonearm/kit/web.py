@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -16,17 +16,20 @@ from tonearm.kit.territories import parse_market
 __all__ = ["BaseUrl", "DbSession", "Market", "parse_ids"]
 
 
-def _session(request: Request) -> Iterator[Session]:
+# These dependencies are async on purpose: FastAPI runs a sync dependency in a worker thread,
+# and the hops, not the work, were most of a manifest's latency. None of them waits on I/O
+# except the closing commit, which for the read requests these serve is immediate.
+async def _session(request: Request) -> AsyncIterator[Session]:
     with unit_of_work(request.app.state.session_factory) as session:
         yield session
 
 
-def _base_url(request: Request) -> str:
+async def _base_url(request: Request) -> str:
     configured: str = request.app.state.settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
 
 
-def _market(market: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None) -> str | None:
+async def _market(market: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None) -> str | None:
     return parse_market(market) if market else None
 
 

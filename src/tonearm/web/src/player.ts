@@ -103,7 +103,7 @@ function dbToGain(db: number): number {
 
 /** Tracks currentTime - context.currentTime for a playing element. */
 class ClockOffset {
-  samples: number[] = [];
+  private samples: number[] = [];
   private lastMedia = -1;
 
   reset(): void {
@@ -148,6 +148,8 @@ class Deck {
   ready = false;
   loading = false;
   started = false;
+  /** Loading pinned to one level while it waits as the next track. */
+  heldLevel = false;
   /** Bumped on every load so stale async work recognises itself. */
   generation = 0;
   /** Playing out its last samples, muted, after the next track took over... */
@@ -227,6 +229,7 @@ class Deck {
     this.ready = false;
     this.loading = false;
     this.started = false;
+    this.heldLevel = false;
     this.draining = false;
     this.drainUntil = 0;
     this.startAt = 0;
@@ -521,11 +524,27 @@ export class Player {
       // From the natural start: seeking a fresh MSE element onto its first real sample makes
       // Chromium drop some 10-35 ms of AAC at play() now and then (measured); priming is
       // skipped by muting instead (see startJoin).
+      const startPosition = at > 0 ? deck.startAt + at : -1;
       const hls = createHls({
-        startPosition: at > 0 ? deck.startAt + at : 0,
+        autoStartLoad: false,
         ...(this.bandwidth > 0 ? { abrEwmaDefaultEstimate: this.bandwidth } : {}),
       });
       deck.hls = hls;
+      // Start on the best rung for the bandwidth measured so far; a prefetched track stays on
+      // it until it plays, as a switch while it waits would move its first samples (the AAC
+      // variant's timeline includes its encoder priming, the others' do not).
+      hls.once(Hls.Events.MANIFEST_PARSED, () => {
+        if (generation !== deck.generation) return;
+        const level = this.startLevel(hls);
+        if (level >= 0) {
+          hls.startLevel = level;
+          if (!autoplay) {
+            hls.loadLevel = level;
+            deck.heldLevel = true;
+          }
+        }
+        hls.startLoad(startPosition);
+      });
       this.wireHls(deck, hls, generation);
       hls.loadSource(manifest.hls);
       hls.attachMedia(deck.audio);
@@ -546,6 +565,21 @@ export class Player {
     deck.audio.src = url;
   }
 
+  /** The level a new hls.js starts on: the best that fits the bandwidth measured so far (with
+   * hls.js's own safety factor), or hls.js's choice (-1) before anything was measured. */
+  private startLevel(hls: Hls): number {
+    const levels = hls.levels;
+    const bandwidth = this.bandwidth;
+    if (bandwidth === 0) return -1;
+    let best = -1;
+    levels.forEach((level, index) => {
+      if (level.bitrate <= 0.7 * bandwidth && (best < 0 || level.bitrate > levels[best].bitrate)) {
+        best = index;
+      }
+    });
+    return best;
+  }
+
   private wireHls(deck: Deck, hls: Hls, generation: number): void {
     let recoveries = 0;
     hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
@@ -554,8 +588,15 @@ export class Player {
         const info = readInit(data.payload);
         if (info) deck.inits.set(data.frag.level, info);
         this.updateBounds(deck);
-      } else if (hls.bandwidthEstimate > 0) {
-        this.bandwidth = hls.bandwidthEstimate;
+      } else {
+        // hls.js's estimator wants several fragments; a track is often one or two, so keep a
+        // session-wide estimate too, for the next track's first rung.
+        const { loaded, loading } = data.frag.stats;
+        const seconds = (loading.end - loading.start) / 1000;
+        if (loaded > 16_384 && seconds > 0) {
+          const sample = (loaded * 8) / seconds;
+          this.bandwidth = this.bandwidth ? 0.6 * this.bandwidth + 0.4 * sample : sample;
+        }
       }
     });
     hls.on(Hls.Events.LEVEL_SWITCHED, () => {
@@ -647,6 +688,10 @@ export class Player {
     if (!this.wantPlay || deck !== this.current) return;
     this.ensureAudio();
     deck.started = true;
+    if (deck.heldLevel && deck.hls) {
+      deck.heldLevel = false;
+      deck.hls.loadLevel = -1; // back to ABR from the next fragment on
+    }
     deck.audio.play().catch((error: Error) => {
       if (error.name === "AbortError") return; // a newer load or a pause came first
       if (deck !== this.current) return;
@@ -706,7 +751,10 @@ export class Player {
     const other = this.other;
     const blocked =
       this.prefetchBlocked.index === nextIndex && performance.now() < this.prefetchBlocked.until;
-    if (remaining < PREFETCH_AHEAD && other.index !== nextIndex && !other.draining && !blocked) {
+    // Prefetch once a bandwidth estimate exists (a second in), for the next track's first rung.
+    const played = audio.currentTime - deck.startAt;
+    const due = remaining < PREFETCH_AHEAD && (played > 1 || remaining < 4);
+    if (due && other.index !== nextIndex && !other.draining && !blocked) {
       void this.load(other, nextIndex, false, 0);
       return;
     }
@@ -849,11 +897,6 @@ export class Player {
       delay,
       measured,
     );
-    (this.joins[this.joins.length - 1] as unknown as Record<string, unknown>).debug = {
-      starts: join.starts.map((x) => Math.round((x - join.playCtx) * 1e5) / 100),
-      fromOffsets: join.from.clock.samples.map((x) => Math.round((x - join.from.clock.samples[0]) * 1e5) / 100),
-      endCtx: join.endCtx - join.playCtx,
-    };
     this.finishJoin();
   }
 
