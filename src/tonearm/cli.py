@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sys
@@ -73,9 +74,9 @@ def run(
             token_file.write_text(secrets.token_urlsafe(24))
         os.environ["TONEARM_ADMIN_TOKEN"] = token_file.read_text().strip()
         settings = Settings()
-    configure_logging(json=settings.log_json)
     if not (settings.data_dir / "demo.done").exists():
         demo(seconds=None)
+    configure_logging(json=settings.log_json)
     typer.echo(f"\nTonearm is running. Open http://{host}:{port}/\n")
     typer.echo(f"Admin token for POST /v1/ingest: {settings.admin_token}")
     _serve(settings, host, port)
@@ -87,6 +88,8 @@ def demo(
 ) -> None:
     """Synthesize and ingest the demo catalog (4 artists, 6 albums, 32 tracks)."""
     settings = Settings()
+    # The progress bar says what is happening; per-track log lines would tear it.
+    configure_logging(json=settings.log_json, level=logging.WARNING)
     runtime = open_runtime(settings)
     with Progress() as progress:
         task = progress.add_task("demo catalog", total=32)
@@ -126,7 +129,7 @@ def ingest(
 ) -> None:
     """Ingest masters: WAV, FLAC, AIFF, MP3 or Ogg. Prints one line per track with its id."""
     settings = Settings()
-    configure_logging(json=settings.log_json, level=30)
+    configure_logging(json=settings.log_json, level=logging.WARNING)
     runtime = open_runtime(settings)
     masters = _masters(paths)
     hints = Hints(

@@ -20,7 +20,8 @@ def configure_logging(*, json: bool = False, level: int = logging.INFO) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        cache_logger_on_first_use=True,
+        # Not cached: `tonearm run` quiets the demo build, then logs normally while serving.
+        cache_logger_on_first_use=False,
     )
 
 
