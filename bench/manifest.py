@@ -2,8 +2,10 @@
 127.0.0.1, p50/p99 end to end, measured by wrk (a Python load generator on this 2-core machine
 took more CPU than the server and measured itself).
 
-Each of wrk's connections waits connections/rate seconds before its next request, so the rate
-holds as long as latency stays well under that interval; the achieved rate is reported.
+Arrivals are open-loop Poisson: each of wrk's connections waits an exponentially distributed
+time (mean connections/rate) before its next request, so together they form a Poisson stream at
+`rate`. (A fixed wait would line the connections up into bursts that measure queueing behind
+one's own burst rather than latency at the rate.) The achieved rate is reported.
 
     .venv/bin/python bench/manifest.py [--rate 200] [--seconds 20] [--workers 1]
 """
@@ -23,13 +25,14 @@ from tonearm.runtime import open_runtime
 
 CONNECTIONS = 20
 SCRIPT = """
+math.randomseed(os.time())
 local ids = {{{ids}}}
 local counter = 0
 request = function()
   counter = counter + 1
   return wrk.format("GET", "/v1/tracks/" .. ids[(counter % #ids) + 1] .. "/manifest")
 end
-function delay() return {interval_ms} end
+function delay() return -math.log(1 - math.random()) * {interval_ms} end
 """
 
 
@@ -88,7 +91,7 @@ def main() -> None:
     record(
         "manifest",
         {
-            "what": f"GET /v1/tracks/{{id}}/manifest paced at {args.rate:.0f} req/s "
+            "what": f"GET /v1/tracks/{{id}}/manifest, Poisson arrivals at {args.rate:.0f} req/s "
             f"for {args.seconds:.0f} s, "
             f"wrk {CONNECTIONS} connections, SQLite, {args.workers} server process(es)",
             **figures,

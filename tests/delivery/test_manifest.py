@@ -67,3 +67,12 @@ def test_unknown_and_malformed_tracks_get_404_and_400(client: TestClient) -> Non
     assert client.get(f"/v1/tracks/{'0' * 22}/manifest").status_code == 404
     assert client.get("/v1/tracks/nope/manifest").status_code == 400
     assert client.get(f"/v1/tracks/{'0' * 22}/manifest", params={"product": "gold"}).status_code == 400
+
+
+def test_a_new_restriction_stops_the_very_next_manifest(client: TestClient, track_id: str) -> None:
+    assert client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "SE"}).status_code == 200
+    with unit_of_work(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        session.add(Right(track_id=track_id, territory="SE", allowed=False))
+    response = client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "SE"})
+    assert response.status_code == 403
+    assert response.json()["error"]["reason"] == "market"

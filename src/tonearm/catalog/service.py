@@ -16,6 +16,7 @@ from tonearm.catalog.repository import CatalogRepository
 from tonearm.catalog.rights import available_markets, is_allowed
 from tonearm.errors import BadRequest, NotFound, NotPlayable
 from tonearm.kit.ids import derive_id, new_id, uri
+from tonearm.kit.lru import LruMap
 from tonearm.kit.pagination import paging
 from tonearm.kit.territories import parse_territory
 from tonearm.kit.time import utcnow
@@ -99,6 +100,11 @@ class _Shapes:
 
 
 class CatalogService:
+    def __init__(self) -> None:
+        # A published track's renditions, package and loudness never change (their blobs are
+        # content-addressed), so manifests need not read them again; ids are never reused.
+        self._published_media: LruMap[str, TrackMedia] = LruMap(capacity=50_000)
+
     def _shapes(self, base: str, market: str | None) -> _Shapes:
         return _Shapes(base, market, utcnow())
 
@@ -262,12 +268,19 @@ class CatalogService:
     def media(self, session: Session, track_id: str, *, market: str | None) -> TrackMedia:
         """What delivery needs to play a track; NotFound or NotPlayable otherwise."""
         repo = CatalogRepository(session)
+        media = self._published_media.get(track_id) or self._load_media(repo, track_id)
+        # Rights are read every time: a takedown must stop the next manifest, not a later one.
+        if market is not None and not is_allowed(repo.rights([track_id])[track_id], market, utcnow()):
+            raise NotPlayable(f"track '{track_id}' is not available in market {market}", "market")
+        return media
+
+    def _load_media(self, repo: CatalogRepository, track_id: str) -> TrackMedia:
         track = repo.track_playback(track_id)
         if track is None:
             raise NotFound(f"track '{track_id}' not found")
-        if market is not None and not is_allowed(repo.rights([track_id])[track_id], market, utcnow()):
-            raise NotPlayable(f"track '{track_id}' is not available in market {market}", "market")
-        return _track_media(track, repo.audio_files(track_id), repo.hls_package(track_id))
+        media = _track_media(track, repo.audio_files(track_id), repo.hls_package(track_id))
+        self._published_media.put(track_id, media)
+        return media
 
     def find_by_master(self, session: Session, master_sha256: str) -> str | None:
         track = CatalogRepository(session).track_by_master(master_sha256)

@@ -200,15 +200,15 @@ function artistCard(artist: Artist): HTMLElement {
 }
 
 function albumCard(album: AlbumSimple, showArtist = true): HTMLElement {
-  const sub = [showArtist ? artistNames(album.artists) : "", years(album.release_date), album.album_type]
-    .filter(Boolean)
-    .join(" · ");
+  const kind = album.album_type ? album.album_type[0].toUpperCase() + album.album_type.slice(1) : "";
+  const detail = [years(album.release_date), kind].filter(Boolean).join(" · ");
   return h(
     "a",
     { class: "card album-card", href: `#/album/${album.id}`, "data-testid": "album-card", "data-id": album.id },
     cover(album.id, album.name),
     h("span", { class: "card-title" }, album.name),
-    h("span", { class: "card-sub" }, sub),
+    showArtist ? h("span", { class: "card-sub" }, artistNames(album.artists)) : null,
+    h("span", { class: "card-sub" }, detail),
   );
 }
 
@@ -397,10 +397,16 @@ ui.seek.addEventListener("change", () => {
   player.seek(Number(ui.seek.value));
 });
 ui.seek.addEventListener("pointerup", () => (seeking = false));
+function showVolume(): void {
+  ui.volume.style.setProperty("--p", `${Number(ui.volume.value) * 100}%`);
+  ui.volume.setAttribute("aria-valuetext", `${Math.round(Number(ui.volume.value) * 100)}%`);
+}
 ui.volume.value = String(initialVolume());
+showVolume();
 ui.volume.addEventListener("input", () => {
   player.setVolume(Number(ui.volume.value));
   localStorage.setItem("tonearm.volume", ui.volume.value);
+  showVolume();
 });
 ui.product.value = player.product;
 ui.product.addEventListener("change", () => {
@@ -456,6 +462,7 @@ function renderBar(): void {
     ui.title.href = s.albumId ? `#/album/${s.albumId}` : "#/";
     ui.artist.textContent = s.artists ?? "";
     ui.quality.textContent = s.quality ?? "—";
+    ui.quality.style.visibility = s.trackId ? "visible" : "hidden";
     ui.quality.title = s.levels.length ? `Rungs: ${s.levels.join(", ")}` : "Rendition playing now";
     ui.duration.textContent = clock(s.duration);
     ui.seek.max = String(s.duration || 0);
@@ -466,7 +473,10 @@ function renderBar(): void {
     ui.status.classList.toggle("error", Boolean(s.error));
     if (s.trackId !== lastTrack) {
       lastTrack = s.trackId;
-      ui.art.replaceChildren(s.trackId ? cover(s.albumId ?? s.trackId, s.title ?? "") : "");
+      const item = player.queue[s.queueIndex];
+      ui.art.replaceChildren(
+        s.trackId ? cover(s.albumId ?? s.trackId, item?.albumName ?? s.title ?? "") : "",
+      );
       markPlaying();
       document.title = s.title ? `${s.title} · ${s.artists} · Tonearm` : document.title;
     }

@@ -475,7 +475,8 @@ export class Player {
     for (const listener of this.listeners) listener();
   }
 
-  private ensureAudio(): void {
+  /** Create (or resume) the AudioContext; browsers want this inside a user gesture. */
+  ensureAudio(): void {
     if (!this.context) {
       const context = new AudioContext({ latencyHint: "playback" });
       this.volumeNode = context.createGain();
