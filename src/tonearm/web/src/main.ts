@@ -251,7 +251,7 @@ async function artistView(id: string): Promise<Content> {
     nodes: [
       h(
         "section",
-        { class: "hero" },
+        { class: "hero artist-hero" },
         cover(artist.id, artist.name),
         h(
           "div",
