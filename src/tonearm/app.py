@@ -109,7 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
         blobs=app.state.blobs,
         keys=app.state.keys,
         metrics=app.state.metrics,
-        premium_folders={rung.name for rung in LADDER if rung.premium},
+        premium_variants={rung.name for rung in LADDER if rung.premium},
         accel_redirect_prefix=settings.accel_redirect_prefix,
     )
     app.add_middleware(EdgeMiddleware, media=media, metrics=app.state.metrics)

@@ -16,17 +16,17 @@ HLS = "hls/pkg1v1/"
 MASTER = """#EXTM3U
 #EXT-X-VERSION:7
 #EXT-X-STREAM-INF:BANDWIDTH=30000,CODECS="opus"
-opus_24/index.m3u8
+opus_24.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=270000,CODECS="mp4a.40.2"
-aac_256/index.m3u8
+aac_256.m3u8
 #EXT-X-STREAM-INF:BANDWIDTH=1000000,CODECS="fLaC"
-flac/index.m3u8
+flac.m3u8
 """
 MEDIA = """#EXTM3U
 #EXT-X-TARGETDURATION:6
-#EXT-X-MAP:URI="init.mp4"
+#EXT-X-MAP:URI="{variant}_init.mp4"
 #EXTINF:6.0,
-seg-00001.m4s
+{variant}_00000.m4s
 #EXT-X-ENDLIST
 """
 
@@ -42,8 +42,8 @@ def media(client: TestClient, tmp_path: Path) -> TestClient:
     _put(client, tmp_path, KEY, PAYLOAD)
     _put(client, tmp_path, HLS + "master.m3u8", MASTER.encode())
     for variant in ("opus_24", "aac_256", "flac"):
-        _put(client, tmp_path, f"{HLS}{variant}/index.m3u8", MEDIA.encode())
-        _put(client, tmp_path, f"{HLS}{variant}/seg-00001.m4s", b"segment-" + variant.encode())
+        _put(client, tmp_path, f"{HLS}{variant}.m3u8", MEDIA.format(variant=variant).encode())
+        _put(client, tmp_path, f"{HLS}{variant}_00000.m4s", b"segment-" + variant.encode())
     return client
 
 
@@ -146,28 +146,29 @@ def test_the_premium_master_playlist_lists_every_variant_signed(media: TestClien
     url = _url(media, HLS + "master.m3u8")
     query = url.split("?", 1)[1]
     text = media.get(url).text
-    assert f"opus_24/index.m3u8?{query}" in text
-    assert f"flac/index.m3u8?{query}" in text
+    assert f"opus_24.m3u8?{query}" in text
+    assert f"flac.m3u8?{query}" in text
 
 
 def test_a_free_listeners_master_playlist_has_no_lossless_variant(media: TestClient) -> None:
     text = media.get(_url(media, HLS + "master.m3u8", tier="free")).text
-    assert "aac_256/index.m3u8?" in text
+    assert "aac_256.m3u8?" in text
     assert "flac" not in text and "fLaC" not in text
 
 
 def test_segments_open_with_the_folder_signature_and_init_maps_are_signed(media: TestClient) -> None:
     master_url = _url(media, HLS + "master.m3u8", tier="free")
     query = master_url.split("?", 1)[1]
-    playlist = media.get(f"/media/{HLS}aac_256/index.m3u8?{query}").text
-    assert f'URI="init.mp4?{query}"' in playlist
-    segment = media.get(f"/media/{HLS}aac_256/seg-00001.m4s?{query}")
+    playlist = media.get(f"/media/{HLS}aac_256.m3u8?{query}").text
+    assert f'URI="aac_256_init.mp4?{query}"' in playlist
+    assert f"aac_256_00000.m4s?{query}" in playlist
+    segment = media.get(f"/media/{HLS}aac_256_00000.m4s?{query}")
     assert segment.content == b"segment-aac_256"
 
 
 def test_a_free_signature_does_not_open_premium_segments(media: TestClient) -> None:
     query = _url(media, HLS + "master.m3u8", tier="free").split("?", 1)[1]
-    response = media.get(f"/media/{HLS}flac/seg-00001.m4s?{query}")
+    response = media.get(f"/media/{HLS}flac_00000.m4s?{query}")
     assert response.status_code == 403
     assert "premium" in response.json()["error"]["message"]
 

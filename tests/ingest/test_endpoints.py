@@ -50,6 +50,23 @@ def test_an_uploaded_master_becomes_a_playable_track(client: TestClient, tone: P
     assert "#EXT-X-STREAM-INF" in master.text
 
 
+def test_a_free_listener_can_open_no_part_of_the_lossless_hls_variant(client: TestClient, tone: Path) -> None:
+    track_id = _upload(client, tone).json()["tracks"][0]["id"]
+    premium = client.get(f"/v1/tracks/{track_id}/manifest").json()["hls"]
+    assert "flac.m3u8" in client.get(premium).text
+    free = client.get(f"/v1/tracks/{track_id}/manifest", params={"product": "free"}).json()["hls"]
+    master = client.get(free).text
+    assert "fLaC" not in master and "flac" not in master
+    query = free.split("?", 1)[1]
+    folder = free.split("?", 1)[0].removesuffix("master.m3u8")
+    for name in ("flac.m3u8", "flac_init.mp4", "flac_00000.m4s"):
+        assert client.get(f"{folder}{name}?{query}").status_code == 403
+    aac = client.get(f"{folder}aac_256.m3u8?{query}")
+    assert aac.status_code == 200
+    segment = next(line for line in aac.text.splitlines() if line.startswith("aac_256_"))
+    assert client.get(f"{folder}{segment}").status_code == 200
+
+
 def test_tags_fill_in_what_the_form_leaves_out(client: TestClient, flac_tone: Path) -> None:
     result = _upload(client, flac_tone).json()["tracks"][0]
     track = client.get(f"/v1/tracks/{result['id']}").json()

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 import orjson
 
 from tonearm.backends.blobs import BlobStore
-from tonearm.delivery.paths import MEDIA_PREFIX, Tier, hls_folder, signature_scope
+from tonearm.delivery.paths import MEDIA_PREFIX, Tier, hls_folder, signature_scope, variant_of
 from tonearm.delivery.playlists import rewrite_playlist
 from tonearm.errors import BadRequest, NotFound, RangeNotSatisfiable, SignatureInvalid, TonearmError
 from tonearm.kit.metrics import Metrics
@@ -87,11 +87,11 @@ class MediaApp:
         blobs: BlobStore,
         keys: KeyRing,
         metrics: Metrics,
-        premium_folders: Collection[str],
+        premium_variants: Collection[str],
         accel_redirect_prefix: str = "",
     ) -> None:
         self.blobs, self.keys, self.metrics = blobs, keys, metrics
-        self.premium_folders = frozenset(premium_folders)
+        self.premium_variants = frozenset(premium_variants)
         self.accel_prefix = accel_redirect_prefix
         # Objects are immutable under content-addressed keys, so where they are and how big
         # they are can be remembered; a deleted one is found out when it fails to open.
@@ -124,7 +124,7 @@ class MediaApp:
             return "premium"
         except SignatureInvalid:
             self.keys.verify(signature_scope(key, "free"), query)
-        if key.split("/")[2] in self.premium_folders:
+        if variant_of(key) in self.premium_variants:
             raise SignatureInvalid("this variant needs a premium subscription")
         return "free"
 
@@ -150,8 +150,8 @@ class MediaApp:
     async def _send_playlist(self, scope: dict[str, Any], send: Any, key: str, tier: Tier) -> None:
         self._size(key)
         text = self.blobs.read_range(key, 0, 1 << 20).decode()
-        hidden = self.premium_folders if tier == "free" else frozenset()
-        body = rewrite_playlist(text, query=scope["query_string"].decode(), hidden_folders=hidden).encode()
+        hidden = self.premium_variants if tier == "free" else frozenset()
+        body = rewrite_playlist(text, query=scope["query_string"].decode(), hidden_variants=hidden).encode()
         headers = [
             (b"content-type", _CONTENT_TYPES[".m3u8"]),
             (b"content-length", str(len(body)).encode()),

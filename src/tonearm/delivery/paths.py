@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["HLS_ROOT", "MEDIA_PREFIX", "Tier", "hls_folder", "signature_scope"]
+__all__ = ["HLS_ROOT", "MEDIA_PREFIX", "Tier", "hls_folder", "signature_scope", "variant_of"]
 
 MEDIA_PREFIX = "/media/"
 HLS_ROOT = "hls"
@@ -27,3 +27,12 @@ def hls_folder(key: str) -> str | None:
 def signature_scope(key: str, tier: Tier) -> str:
     folder = hls_folder(key)
     return f"{MEDIA_PREFIX}{folder}|{tier}" if folder else f"{MEDIA_PREFIX}{key}"
+
+
+def variant_of(file_name: str) -> str:
+    """The variant an HLS package file belongs to, from the packager's names:
+    '<variant>.m3u8', '<variant>_init.mp4' and '<variant>_<n>.m4s' ('master' for the master)."""
+    name = file_name.rsplit("/", 1)[-1].split("?", 1)[0]
+    if name.endswith(".m3u8"):
+        return name.removesuffix(".m3u8")
+    return name.rsplit("_", 1)[0]

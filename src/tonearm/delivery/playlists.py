@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from tonearm.delivery.paths import variant_of
+
 __all__ = ["rewrite_playlist"]
 
 
-def _variant_folder(uri: str) -> str:
-    return uri.split("/", 1)[0] if "/" in uri else ""
-
-
-def rewrite_playlist(text: str, *, query: str, hidden_folders: Collection[str]) -> str:
-    """Append the signed query to every URI; drop variants whose folder is hidden."""
+def rewrite_playlist(text: str, *, query: str, hidden_variants: Collection[str]) -> str:
+    """Append the signed query to every URI; drop the hidden variants from a master playlist."""
     out: list[str] = []
     pending_tag: str | None = None
     for line in text.splitlines():
@@ -23,7 +21,7 @@ def rewrite_playlist(text: str, *, query: str, hidden_folders: Collection[str]) 
             name = line.split('URI="', 1)[1].split('"', 1)[0]
             line = line.replace(f'URI="{name}"', f'URI="{name}?{query}"')
         if line and not line.startswith("#"):
-            if _variant_folder(line) in hidden_folders:
+            if variant_of(line) in hidden_variants:
                 pending_tag = None
                 continue
             if pending_tag is not None:

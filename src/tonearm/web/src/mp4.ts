@@ -1,9 +1,12 @@
 // Reads, from a CMAF/fMP4 init segment, how many priming samples its edit list already skips.
 //
-// Browsers drop what the edit list tells them to (Chromium does for MSE: measured, an AAC
-// stream whose elst media_time is 1024 starts on its first real sample), and nothing else:
-// with media_time 0 the 1024 AAC priming samples play as ~23 ms of silence. Opus carries its
-// pre-skip in the dOps box and the decoder drops it itself.
+// Chromium's MSE drops what the edit list says and nothing else: with elst media_time 0 (what
+// ffmpeg's HLS muxer writes when copying AAC, and what Tonearm serves) the 1024-1640 AAC priming
+// samples play as 23-37 ms of silence, which the player then skips itself. Opus carries its
+// pre-skip in the dOps box and the decoder drops it. (Measured caveat: with an edit list that
+// does skip the priming, a paused element prefetched by hls.js later starts playing 1024 samples
+// in, i.e. the first 23 ms of the track are lost; so packaging without one is the better choice
+// for this player.)
 
 export interface InitInfo {
   /** The mdhd timescale of the audio track (its sample rate, for audio written by ffmpeg). */
