@@ -66,19 +66,9 @@ class DeliveryService:
 
 
 def _rendition(ref: RenditionRef, url: str) -> schemas.Rendition:
-    return schemas.Rendition(
-        rung=ref.rung,
-        codec=ref.codec,
-        bitrate=ref.bitrate,
-        container=ref.container,
-        url=url,
-        sample_rate=ref.sample_rate,
-        channels=ref.channels,
-        encoder_delay=ref.encoder_delay,
-        padding=ref.padding,
-        samples=ref.samples,
-        bytes=ref.bytes,
-    )
+    # The catalog's record carries more (storage key, tier); the manifest shows what a player needs.
+    shown = {name: getattr(ref, name) for name in schemas.Rendition.model_fields if name != "url"}
+    return schemas.Rendition(url=url, **shown)
 
 
 def _loudness(media: TrackMedia, target_lufs: float) -> schemas.Loudness:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from tonearm.kit.ids import uri
+
 __all__ = ["Hints", "IngestOutcome", "IngestResult"]
 
 
@@ -45,3 +47,16 @@ class IngestResult(BaseModel):
     uri: str
     file: str
     warnings: list[str] = []
+
+    @classmethod
+    def of(
+        cls, track_id: str, name: str, duration_ms: int, outcome: IngestOutcome, **rest: object
+    ) -> IngestResult:
+        return cls(
+            id=track_id,
+            name=name,
+            duration_ms=duration_ms,
+            outcome=outcome,
+            uri=uri("track", track_id),
+            **rest,
+        )

@@ -25,7 +25,6 @@ from tonearm.ingest.metadata import resolve_metadata
 from tonearm.ingest.schemas import Hints, IngestResult
 from tonearm.ingest.stages import Encoded, Measured, Validated, encode, measure, sha256_of, validate
 from tonearm.kit.db import unit_of_work
-from tonearm.kit.ids import uri
 from tonearm.kit.logs import get_logger
 from tonearm.kit.metrics import Metrics
 
@@ -90,14 +89,7 @@ def _run(ctx: IngestContext, path: Path, file_name: str, hints: Hints) -> Ingest
 def _duplicate(ctx: IngestContext, track_id: str, file_name: str) -> IngestResult:
     with unit_of_work(ctx.session_factory) as session:
         track = catalog_service.get_track(session, track_id, base="")
-    return IngestResult(
-        id=track_id,
-        name=track.name,
-        duration_ms=track.duration_ms,
-        outcome="duplicate",
-        uri=uri("track", track_id),
-        file=file_name,
-    )
+    return IngestResult.of(track_id, track.name, track.duration_ms, "duplicate", file=file_name)
 
 
 class _Uploads:
@@ -211,12 +203,11 @@ def _publish(
     except BaseException:
         uploads.undo()
         raise
-    return IngestResult(
-        id=track_id,
-        name=new.name,
-        duration_ms=new.duration_ms,
-        outcome="published",
-        uri=uri("track", track_id),
+    return IngestResult.of(
+        track_id,
+        new.name,
+        new.duration_ms,
+        "published",
         file=validated.file_name,
         warnings=list(validated.warnings),
     )
