@@ -178,3 +178,18 @@ def test_bytes_served_show_in_metrics(media: TestClient) -> None:
     metrics = media.get("/metrics").text
     assert "tonearm_media_bytes_served_total 1000.0" in metrics
     assert 'route="/media"' in metrics
+
+
+def test_behind_nginx_the_file_is_handed_over_with_x_accel_redirect(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tonearm.app import create_app
+
+    edge = settings.model_copy(update={"accel_redirect_prefix": "/_blobs/"})
+    with TestClient(create_app(edge)) as client:
+        _put(client, tmp_path, KEY, PAYLOAD)
+        response = client.get(_url(client, KEY), headers={"Range": "bytes=0-99"})
+        assert response.headers["x-accel-redirect"] == f"/_blobs/{KEY}"
+        assert response.content == b""
+        assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+        tampered = client.get(_url(client, KEY).replace("uid=u1", "uid=u2"))
+        assert tampered.status_code == 403
+        assert "x-accel-redirect" not in tampered.headers

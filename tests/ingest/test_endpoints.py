@@ -176,3 +176,23 @@ def test_bad_form_fields_are_named(client: TestClient, tone: Path) -> None:
     assert response.status_code == 400
     assert "ISRC" in response.json()["error"]["message"]
     assert _blob_files(client) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "codec"),
+    [
+        (["-ar", "16000", "-ac", "1", "-c:a", "libspeex"], "voice.ogg", "speex"),
+        (["-c:a", "adpcm_ms"], "adpcm.wav", "adpcm_ms"),
+    ],
+)
+def test_an_unsupported_codec_gets_415_naming_it(
+    client: TestClient, tone: Path, tmp_path: Path, args: list[str], name: str, codec: str
+) -> None:
+    import subprocess
+
+    encoded = tmp_path / name
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(tone), *args, str(encoded)], check=True)
+    response = _upload(client, encoded)
+    assert response.status_code == 415
+    assert f"unsupported codec '{codec}'" in response.json()["error"]["message"]
+    assert _blob_files(client) == []
