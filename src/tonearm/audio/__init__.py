@@ -5,7 +5,7 @@ Nothing here touches a database, the network or another tonearm package.
 """
 
 from tonearm.audio.decode import decode_raw, decode_trimmed
-from tonearm.audio.errors import AudioError
+from tonearm.audio.errors import AudioError, AudioTooLarge, UnsupportedAudio
 from tonearm.audio.gapless import Trim, read_trim
 from tonearm.audio.ladder import LADDER, Rendition, Rung, rung_named
 from tonearm.audio.loudness import (
@@ -31,6 +31,7 @@ __all__ = [
     "TRUE_PEAK_CEILING_DBTP",
     "TRUE_PEAK_FLOOR_DBTP",
     "AudioError",
+    "AudioTooLarge",
     "HlsPackage",
     "HlsVariant",
     "Loudness",
@@ -40,6 +41,7 @@ __all__ = [
     "SynthSpec",
     "Tags",
     "Trim",
+    "UnsupportedAudio",
     "decode_raw",
     "decode_trimmed",
     "gain_to_target",

@@ -17,7 +17,7 @@ from pathlib import Path
 from tonearm.audio._ogg import EOS_FLAG, read_packets, read_pages
 from tonearm.audio._sniff import id3_size
 from tonearm.audio.decode import ogg_codec_name
-from tonearm.audio.errors import AudioError
+from tonearm.audio.errors import AudioError, UnsupportedAudio
 
 __all__ = ["Buffer", "Declared", "mapped", "read_declared", "riff_chunks"]
 
@@ -81,7 +81,7 @@ def _wav_format(fmt: bytes) -> tuple[int, int, int]:
     if tag == 0xFFFE and len(fmt) >= 26:
         tag = struct.unpack_from("<H", fmt, 24)[0]  # first field of the subformat GUID
     if tag not in (1, 3) or (tag == 3 and bits not in (32, 64)):
-        raise AudioError(f"unsupported codec '{_WAV_CODECS.get(tag, f'wav format 0x{tag:04x}')}'")
+        raise UnsupportedAudio(f"unsupported codec '{_WAV_CODECS.get(tag, f'wav format 0x{tag:04x}')}'")
     return channels, bits, rate
 
 
@@ -110,7 +110,7 @@ def _aiff_common(comm: bytes, compressed: bool) -> tuple[int, int, int, int]:
     channels, frames, bits, exponent, mantissa = struct.unpack_from(">hIhHQ", comm)
     kind = comm[18:22] if compressed else b"NONE"
     if kind not in _AIFC_PCM:
-        raise AudioError(f"unsupported codec '{kind.decode('latin-1').strip()}'")
+        raise UnsupportedAudio(f"unsupported codec '{kind.decode('latin-1').strip()}'")
     # The rate is an 80-bit IEEE extended float: 15-bit exponent, 64-bit mantissa.
     rate = round(math.ldexp(mantissa, (exponent & 0x7FFF) - 16383 - 63))
     return channels, frames, bits, rate
@@ -140,7 +140,7 @@ def _ogg(data: Buffer) -> Declared:
     first = read_packets(pages[:1], serial)
     codec = ogg_codec_name(first[0].data) if first else "unknown"
     if codec not in _OGG_CODECS:
-        raise AudioError(f"unsupported codec '{codec}'")
+        raise UnsupportedAudio(f"unsupported codec '{codec}'")
     if not [p for p in pages if p.serial == serial][-1].header_type & EOS_FLAG:
         raise AudioError("truncated")
     return Declared(None, None)

@@ -17,7 +17,7 @@ from av.audio.frame import AudioFrame
 
 from tonearm.audio._ogg import OggPacket, read_packets, read_pages
 from tonearm.audio._sniff import sniff_format
-from tonearm.audio.errors import AudioError
+from tonearm.audio.errors import AudioError, UnsupportedAudio
 
 __all__ = [
     "OggDecode",
@@ -150,7 +150,7 @@ def _ogg_setup(packets: list[OggPacket]) -> tuple[str, bytes, list[OggPacket]]:
         return "opus", head[:10] + struct.pack("<H", 0) + head[12:], packets[2:]
     if head.startswith(b"\x01vorbis") and len(packets) >= 3:
         return "vorbis", _xiph_extradata([p.data for p in packets[:3]]), packets[3:]
-    raise AudioError(f"unsupported codec '{ogg_codec_name(head)}'")
+    raise UnsupportedAudio(f"unsupported codec '{ogg_codec_name(head)}'")
 
 
 def _xiph_extradata(headers: list[bytes]) -> bytes:

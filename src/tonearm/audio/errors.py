@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["AudioError"]
+__all__ = ["AudioError", "AudioTooLarge", "UnsupportedAudio"]
 
 
 class AudioError(Exception):
@@ -11,3 +11,11 @@ class AudioError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class UnsupportedAudio(AudioError):
+    """Well-formed, but a codec or container Tonearm does not take."""
+
+
+class AudioTooLarge(AudioError):
+    """Over the configured limit of bytes or seconds."""

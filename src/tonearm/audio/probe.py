@@ -20,7 +20,7 @@ from av.audio.frame import AudioFrame
 
 from tonearm.audio._headers import Declared, read_declared
 from tonearm.audio._sniff import sniff_format
-from tonearm.audio.errors import AudioError
+from tonearm.audio.errors import AudioError, AudioTooLarge, UnsupportedAudio
 
 __all__ = ["ACCEPTED_FORMATS", "MAX_CHANNELS", "Probe", "probe"]
 
@@ -70,7 +70,7 @@ def probe(path: Path, *, max_seconds: float, max_bytes: int) -> Probe:
     declared = read_declared(path, container)
     if declared.samples and declared.sample_rate and declared.samples > max_seconds * declared.sample_rate:
         # Refused from the header, rather than after decoding an hour of audio.
-        raise AudioError(_too_long(max_seconds))
+        raise AudioTooLarge(_too_long(max_seconds))
     decoded = _decode(path, container, max_seconds, declared)
     _check_complete(path, container, declared, decoded)
     duration_ms = round(decoded.samples * 1000 / decoded.sample_rate)
@@ -96,11 +96,11 @@ def _identify(path: Path, max_bytes: int) -> str:
     if size == 0:
         raise AudioError("empty file")
     if size > max_bytes:
-        raise AudioError(f"larger than the limit of {max_bytes} bytes")
+        raise AudioTooLarge(f"larger than the limit of {max_bytes} bytes")
     if container is None:
         raise AudioError("not an audio file")
     if container not in ACCEPTED_FORMATS:
-        raise AudioError(f"unsupported format '{container}'")
+        raise UnsupportedAudio(f"unsupported format '{container}'")
     return container
 
 
@@ -137,7 +137,7 @@ def _audio_stream(handle: av.container.InputContainer) -> av.AudioStream:
     stream = handle.streams.audio[0]
     channels = stream.codec_context.channels
     if not 1 <= channels <= MAX_CHANNELS:
-        raise AudioError(f"{channels} channels; at most {MAX_CHANNELS} are supported")
+        raise UnsupportedAudio(f"{channels} channels; at most {MAX_CHANNELS} are supported")
     return stream
 
 
@@ -155,7 +155,7 @@ def _count(frame: AudioFrame, tally: _Tally, max_seconds: float) -> None:
         tally.jumps += 1
     tally.samples += frame.samples
     if tally.samples > tally.limit:
-        raise AudioError(_too_long(max_seconds))
+        raise AudioTooLarge(_too_long(max_seconds))
     if tally.bits is not None:
         tally.checksum.update(_flac_md5_bytes(frame, tally.bits))
 

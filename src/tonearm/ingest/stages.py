@@ -11,11 +11,13 @@ from pathlib import Path
 
 from tonearm.audio import (
     AudioError,
+    AudioTooLarge,
     HlsPackage,
     Loudness,
     Probe,
     Rendition,
     Tags,
+    UnsupportedAudio,
     measure_loudness,
     package_hls,
     probe,
@@ -80,12 +82,10 @@ def sha256_of(path: Path) -> str:
 
 
 def _audio_rejection(file_name: str, error: AudioError) -> Exception:
-    reason = str(error)
-    if "limit" in reason and ("byte" in reason or "larger" in reason or "MB" in reason):
-        return PayloadTooLarge(f"{file_name}: {reason}")
-    if "unsupported" in reason:
-        return UnsupportedMedia(f"{file_name}: {reason}")
-    return InvalidUpload(f"{file_name}: {reason}")
+    kind = {AudioTooLarge: PayloadTooLarge, UnsupportedAudio: UnsupportedMedia}.get(
+        type(error), InvalidUpload
+    )
+    return kind(f"{file_name}: {error.reason}")
 
 
 def validate(path: Path, file_name: str, *, max_seconds: float, max_bytes: int) -> Validated:
