@@ -43,7 +43,8 @@ class _Shapes:
     def _links(self, kind: str, id_: str) -> dict[str, object]:
         return {
             "href": f"{self.base}/v1/{kind}s/{id_}",
-            "external_urls": schemas.ExternalUrls(spotify=f"{self.base}/{kind}/{id_}"),
+            # The web player's page for the object (its routes live in the URL fragment).
+            "external_urls": schemas.ExternalUrls(spotify=f"{self.base}/#/{kind}/{id_}"),
             "id": id_,
             "uri": uri(kind, id_),
         }
