@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +96,13 @@ class EdgeMiddleware:
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = open_runtime(settings)
-    app = FastAPI(title="Tonearm", version="0.1.0", redirect_slashes=False)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runtime.close()
+
+    app = FastAPI(title="Tonearm", version="0.1.0", redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime
     app.state.settings = settings
     app.state.session_factory = runtime.session_factory
