@@ -93,7 +93,8 @@ def test_ingest_shows_in_metrics(client: TestClient, tone: Path) -> None:
     _upload(client, tone)
     metrics = client.get("/metrics").text
     assert 'tonearm_ingest_tracks_total{outcome="published"} 1.0' in metrics
-    assert 'tonearm_ingest_stage_duration_seconds_count{stage="encode"} 1.0' in metrics
+    for stage in ("validate", "tags", "loudness", "transcode", "package", "publish"):
+        assert f'tonearm_ingest_stage_duration_seconds_count{{stage="{stage}"}} 1.0' in metrics
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,13 @@
 """The ingest pipeline as small stages; each can reject the master with a reason.
 
-validate -> tags -> measure -> encode -> package -> (publish, in tasks.py)
+validate -> tags -> loudness -> transcode -> package -> (publish, in tasks.py)
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +33,11 @@ __all__ = [
     "Encoded",
     "Measured",
     "Validated",
-    "encode",
     "measure",
+    "package",
+    "read_metadata",
     "sha256_of",
+    "transcode",
     "validate",
 ]
 
@@ -108,17 +112,30 @@ def validate(path: Path, file_name: str, *, max_seconds: float, max_bytes: int) 
     return Validated(path, file_name, sha256_of(path), probed, warnings)
 
 
-def measure(validated: Validated) -> Measured:
+@contextmanager
+def _rejecting(validated: Validated) -> Iterator[None]:
+    """Turn the audio package's reasons into API errors naming the file."""
     try:
-        return Measured(tags=read_tags(validated.path), loudness=measure_loudness(validated.path))
+        yield
     except AudioError as error:
         raise _audio_rejection(validated.file_name, error) from error
 
 
-def encode(validated: Validated, work_dir: Path, *, workers: int) -> Encoded:
-    try:
-        renditions = transcode_ladder(validated.path, work_dir / "ladder", workers=workers)
-        hls = package_hls(renditions, work_dir / "hls")
-    except AudioError as error:
-        raise _audio_rejection(validated.file_name, error) from error
-    return Encoded(renditions=tuple(renditions), hls=hls)
+def read_metadata(validated: Validated) -> Tags:
+    with _rejecting(validated):
+        return read_tags(validated.path)
+
+
+def measure(validated: Validated) -> Loudness:
+    with _rejecting(validated):
+        return measure_loudness(validated.path)
+
+
+def transcode(validated: Validated, work_dir: Path, *, workers: int) -> tuple[Rendition, ...]:
+    with _rejecting(validated):
+        return tuple(transcode_ladder(validated.path, work_dir / "ladder", workers=workers))
+
+
+def package(validated: Validated, renditions: tuple[Rendition, ...], work_dir: Path) -> HlsPackage:
+    with _rejecting(validated):
+        return package_hls(list(renditions), work_dir / "hls")

@@ -23,7 +23,17 @@ from tonearm.catalog.service import catalog as catalog_service
 from tonearm.delivery.paths import HLS_ROOT
 from tonearm.ingest.metadata import resolve_metadata
 from tonearm.ingest.schemas import Hints, IngestResult
-from tonearm.ingest.stages import Encoded, Measured, Validated, encode, measure, sha256_of, validate
+from tonearm.ingest.stages import (
+    Encoded,
+    Measured,
+    Validated,
+    measure,
+    package,
+    read_metadata,
+    sha256_of,
+    transcode,
+    validate,
+)
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.logs import get_logger
 from tonearm.kit.metrics import Metrics
@@ -77,11 +87,15 @@ def _run(ctx: IngestContext, path: Path, file_name: str, hints: Hints) -> Ingest
         return _duplicate(ctx, existing, file_name)
     with _stage(ctx.metrics, "validate"):
         validated = validate(path, file_name, max_seconds=ctx.max_seconds, max_bytes=ctx.max_bytes)
-    with _stage(ctx.metrics, "measure"):
-        measured = measure(validated)
+    with _stage(ctx.metrics, "tags"):
+        tags = read_metadata(validated)
+    with _stage(ctx.metrics, "loudness"):
+        measured = Measured(tags=tags, loudness=measure(validated))
     with tempfile.TemporaryDirectory(prefix="tonearm-ingest-") as work:
-        with _stage(ctx.metrics, "encode"):
-            encoded = encode(validated, Path(work), workers=ctx.workers)
+        with _stage(ctx.metrics, "transcode"):
+            renditions = transcode(validated, Path(work), workers=ctx.workers)
+        with _stage(ctx.metrics, "package"):
+            encoded = Encoded(renditions, package(validated, renditions, Path(work)))
         with _stage(ctx.metrics, "publish"):
             return _publish(ctx, validated, measured, encoded, hints)
 
