@@ -1,5 +1,6 @@
 """The web player in a real headless Chromium against a real server on a short demo catalog:
-browse to the first album, play its first track, and check the next one starts on its own."""
+browse to the first album, play its first track, and check the next one starts on its own;
+record what it plays to check gapless joins and mid-track switches between renditions."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from typing import Any
 import pytest
 
 from tonearm.app import WEB_DIST, create_app
+from tonearm.audio import SynthSpec, spec_for_demo, synthesize
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo
+from tonearm.ingest.schemas import Hints
+from tonearm.ingest.tasks import IngestContext, ingest_master
 from tonearm.runtime import open_runtime
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]
@@ -43,9 +47,33 @@ def _require_browser() -> None:
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    long_track: str  # the id of a 20-second track, 4 HLS segments long
+
+
+def _ingest_long_track(ctx: IngestContext, folder: Path) -> str:
+    """One 20-second track (the demo's are 6 s, a single HLS segment) on an album of its own,
+    dated so that it is listed last."""
+    master = folder / "long.wav"
+    synthesize(SynthSpec(**{**spec_for_demo(4).__dict__, "seconds": 20.0}), master)
+    hints = Hints(
+        name="Switchback",
+        artists=("Test Pattern",),
+        album="Switchback",
+        album_artists=("Test Pattern",),
+        album_type="single",
+        release_date="1990-01-01",
+        track_number=1,
+    )
+    return ingest_master(ctx, master, file_name=master.name, hints=hints).id
+
+
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Tonearm server on a free port, serving a 3-track demo catalog of 6-second tracks."""
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A Tonearm server on a free port, serving a 3-track demo catalog of 6-second tracks and
+    one 20-second track on another album."""
     _require_browser()
     import uvicorn
 
@@ -53,6 +81,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     runtime = open_runtime(settings)
     try:
         ingest_demo(runtime.ingest_context(), seconds=6, count=3)
+        long_track = _ingest_long_track(runtime.ingest_context(), tmp_path_factory.mktemp("master"))
     finally:
         runtime.close()
 
@@ -71,12 +100,17 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield Server(f"http://127.0.0.1:{port}", long_track)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
         app.state.runtime.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(server: Server) -> str:
+    return server.url
 
 
 @dataclass
@@ -207,13 +241,13 @@ window.recording = () => {
 """
 
 
-def _locate(recording: Any, track: Any) -> tuple[int, float]:
+def _locate(recording: Any, track: Any, at: float = 1.5) -> tuple[int, float]:
     """Where (in samples) `track` starts inside `recording`, found from a half-second excerpt
-    taken 1.5 s in, and how well it matched (normalised correlation, 1.0 is identical)."""
+    taken `at` seconds in, and how well it matched (normalised correlation, 1.0 is identical)."""
     import numpy as np
     from scipy.signal import fftconvolve
 
-    offset = int(1.5 * 44_100)
+    offset = int(at * 44_100)
     excerpt = track[offset : offset + 22_050]
     correlation = fftconvolve(recording, excerpt[::-1], mode="valid")
     energy = fftconvolve(recording**2, np.ones(len(excerpt)), mode="valid")
@@ -222,15 +256,26 @@ def _locate(recording: Any, track: Any) -> tuple[int, float]:
     return best - offset, float(score[best])
 
 
-def test_joins_are_sample_exact(browser: Browser, base_url: str) -> None:
-    """Record what the player outputs and find each track in it by cross-correlation with its
-    FLAC rendition: the next track must start on the sample after the previous one's last."""
+def _flac_of(base_url: str, track_id: str) -> Any:
+    """The track's FLAC rendition, decoded (the first channel), as the reference."""
     import io
     import json
     import urllib.request
 
-    import numpy as np
     import soundfile
+
+    with urllib.request.urlopen(f"{base_url}/v1/tracks/{track_id}/manifest?product=premium") as answer:
+        flac = next(r for r in json.load(answer)["renditions"] if r["codec"] == "flac")
+    with urllib.request.urlopen(flac["url"]) as answer:
+        samples, rate = soundfile.read(io.BytesIO(answer.read()))
+    assert rate == 44_100
+    return samples[:, 0]
+
+
+def test_joins_are_sample_exact(browser: Browser, base_url: str) -> None:
+    """Record what the player outputs and find each track in it by cross-correlation with its
+    FLAC rendition: the next track must start on the sample after the previous one's last."""
+    import numpy as np
 
     page = browser.page
     page.add_init_script(RECORDER)
@@ -250,16 +295,79 @@ def test_joins_are_sample_exact(browser: Browser, base_url: str) -> None:
 
     starts, lengths = [], []
     for track_id in track_ids:
-        with urllib.request.urlopen(f"{base_url}/v1/tracks/{track_id}/manifest?product=premium") as answer:
-            flac = next(r for r in json.load(answer)["renditions"] if r["codec"] == "flac")
-        with urllib.request.urlopen(flac["url"]) as answer:
-            samples, rate = soundfile.read(io.BytesIO(answer.read()))
-        assert rate == 44_100
-        start, match = _locate(recording, samples[:, 0])
+        assert track_id is not None
+        samples = _flac_of(base_url, track_id)
+        start, match = _locate(recording, samples)
         assert match > 0.9, f"track {track_id} not found in the recording ({match:.3f})"
         starts.append(start)
         lengths.append(len(samples))
 
     gaps_ms = [(starts[i + 1] - (starts[i] + lengths[i])) / 44.1 for i in range(len(track_ids) - 1)]
     assert all(abs(gap) < 1.5 for gap in gaps_ms), gaps_ms
+    assert browser.errors == []
+
+
+# For each hls.js instance the player makes: buffer little ahead, so each segment loads shortly
+# before it plays, and load segment n from the rendition plan[n] names, as hls.js's ABR would
+# when the bandwidth changes; note each level switch as it plays.
+SWITCHER = """(plan) => {
+  window.switches = [];
+  window.tonearm.player.onHls = (hls) => {
+    const level = (codec) => hls.levels.findIndex((l) => l.audioCodec.toLowerCase().startsWith(codec));
+    Object.assign(hls.config, { maxBufferLength: 2, maxMaxBufferLength: 2 });
+    hls.once("hlsManifestParsed", () => {
+      hls.startLevel = level(plan[0]);
+      hls.loadLevel = level(plan[0]);
+    });
+    hls.on("hlsFragLoaded", (_event, data) => {
+      const next = plan[data.frag.sn + 1];
+      if (data.frag.sn !== "initSegment" && next) hls.loadLevel = level(next);
+    });
+    hls.on("hlsLevelSwitched", (_event, data) => {
+      const audio = window.tonearm.player.current.audio;
+      window.switches.push([hls.levels[data.level].audioCodec, audio.currentTime]);
+    });
+  };
+}"""
+
+
+def test_switching_renditions_mid_track_neither_skips_nor_repeats(browser: Browser, server: Server) -> None:
+    """Play the 20-second track with its four 6-second segments from AAC, FLAC, Opus and AAC
+    again, and record it: the music after each switch must sit where the track says, within a
+    millisecond. (The AAC timeline starts with ~40 ms of encoder priming, the others' did not;
+    and Chromium dropped 6.5 ms of Opus at every switch away from it.)"""
+    import numpy as np
+
+    page = browser.page
+    page.add_init_script(RECORDER)
+    page.goto(f"{server.url}/#/albums")
+    page.wait_for_function("window.tonearm !== undefined")
+    page.evaluate(SWITCHER, ["mp4a", "flac", "opus", "mp4a"])
+    page.evaluate("window.tonearm.player.ensureAudio()")
+    page.evaluate("window.startRecorder()")
+    item = {"id": server.long_track, "name": "Switchback", "artists": "Test Pattern", "durationMs": 20_000}
+    page.evaluate("(item) => window.tonearm.player.playQueue([item], 0)", item)
+    page.wait_for_function(f"{STATE}.currentTime > 19.5 && !{STATE}.paused", timeout=30_000)
+    recorded = page.evaluate("window.recording()")
+    switches = page.evaluate("window.switches")
+    recording = np.asarray(recorded["samples"], dtype=np.float64)
+    assert recorded["rate"] == 44_100
+
+    # Each rendition in turn, the switches well inside the track.
+    assert [codec.lower().split(".")[0] for codec, _ in switches] == ["mp4a", "flac", "opus", "mp4a"], (
+        switches
+    )
+    assert all(0.5 < at < 19.5 for _, at in switches[1:]), switches
+    track = _flac_of(server.url, server.long_track)
+    # One excerpt from inside each segment, [0, 6), [6, 12), [12, 18) and [18, 20) s give or take
+    # a frame in every rendition, so from the rendition planned for it. (hls.js reports a switch
+    # when it has the new segment; what plays is switched where the old rendition's audio ends.)
+    played = [(3.0, "AAC"), (9.0, "FLAC"), (15.0, "Opus"), (18.8, "AAC")]
+    starts = []
+    for at, codec in played:
+        start, match = _locate(recording, track, at)
+        assert match > 0.9, f"the {codec} stretch at {at:.1f} s was not found ({match:.3f})"
+        starts.append(start)
+    shifts_ms = [(start - starts[0]) / 44.1 for start in starts]
+    assert all(abs(shift) < 1.0 for shift in shifts_ms), shifts_ms
     assert browser.errors == []

@@ -1,21 +1,36 @@
-// Reads, from a CMAF/fMP4 init segment, how many priming samples its edit list already skips.
+// Reads, from a CMAF/fMP4 init segment, how much of the codec's lead-in the browser drops by
+// itself before the first sample it plays.
 //
 // Chromium's MSE drops what the edit list says and nothing else: with elst media_time 0 (what
-// ffmpeg's HLS muxer writes when copying AAC, and what Tonearm serves) the 1024-1640 AAC priming
-// samples play as 23-37 ms of silence, which the player then skips itself. Opus carries its
-// pre-skip in the dOps box and the decoder drops it. (Measured caveat: with an edit list that
-// does skip the priming, a paused element prefetched by hls.js later starts playing 1024 samples
-// in, i.e. the first 23 ms of the track are lost; so packaging without one is the better choice
-// for this player.)
+// ffmpeg's HLS muxer writes when copying AAC, and what Tonearm serves) the 1024-2047 AAC priming
+// samples play as 23-46 ms of silence, which the player then skips itself. Opus names its
+// pre-skip in the dOps box, and Chromium drops that many samples each time its decoder starts;
+// Tonearm's packages say 0 there and keep the pre-skip on the timeline as AAC's priming is (see
+// package.py: otherwise every switch away from Opus lost 6.5 ms). (Measured caveat: with an edit
+// list that does skip the priming, a paused element prefetched by hls.js later starts playing
+// 1024 samples in, i.e. the first 23 ms of the track are lost; so packaging without one is the
+// better choice for this player.)
 
 export interface InitInfo {
   /** The mdhd timescale of the audio track (its sample rate, for audio written by ffmpeg). */
   timescale: number;
   /** Edit list media_time in timescale units: what the browser skips at the start. */
   editSkip: number;
+  /** The Opus PreSkip in 48 kHz samples, which the decoder drops; null when not Opus. */
+  opusPreSkip: number | null;
 }
 
-const CONTAINERS = new Set(["moov", "trak", "mdia", "edts"]);
+/** Bytes between a box's header and its first child, for the boxes whose children we read. */
+const CHILDREN_AT: Record<string, number> = {
+  moov: 0,
+  trak: 0,
+  mdia: 0,
+  edts: 0,
+  minf: 0,
+  stbl: 0,
+  stsd: 8,
+  Opus: 28,
+};
 
 function boxes(view: DataView, start: number, end: number, found: Map<string, number[]>): void {
   let at = start;
@@ -37,7 +52,8 @@ function boxes(view: DataView, start: number, end: number, found: Map<string, nu
     }
     if (size < header || at + size > end) return;
     if (!found.has(type)) found.set(type, [at, size]);
-    if (CONTAINERS.has(type)) boxes(view, at + header, at + size, found);
+    const children = CHILDREN_AT[type];
+    if (children !== undefined) boxes(view, at + header + children, at + size, found);
     at += size;
   }
 }
@@ -64,7 +80,10 @@ export function readInit(data: ArrayBuffer): InitInfo | null {
         editSkip = Math.max(mediaTime, 0);
       }
     }
-    return timescale > 0 ? { timescale, editSkip } : null;
+    const dops = found.get("dOps");
+    // dOps: Version, OutputChannelCount, then PreSkip (16 bits).
+    const opusPreSkip = dops ? view.getUint16(dops[0] + 8 + 2) : null;
+    return timescale > 0 ? { timescale, editSkip, opusPreSkip } : null;
   } catch {
     return null;
   }

@@ -21,8 +21,13 @@
 //      encoder padding it would play after its last real sample).
 // A timer on the wall clock only has to start step 2 roughly on time, so the join does not
 // depend on the `ended` event, nor on timer or requestAnimationFrame precision.
+//
+// Switching renditions mid-track (ABR, across codecs): Tonearm's packages put the first real
+// sample at the same media time in every variant, and hlsx.ts keeps the whole track on the
+// timeline of the first fragment buffered, so a switch neither skips nor repeats audio and the
+// track's first and last real samples stay where they were found (see updateBounds).
 import { api, type Manifest, type Product, type Rendition } from "./api";
-import { createHls, Hls } from "./hlsx";
+import { createHls, Hls, sharedLeadIn } from "./hlsx";
 import { readInit, type InitInfo } from "./mp4";
 
 export interface QueueItem {
@@ -143,6 +148,9 @@ class Deck {
   /** Media time of the track's first and last real sample, for the rendition in use. */
   startAt = 0;
   endAt = 0;
+  /** Media time of the first real sample on a timeline every variant shares (the package says
+   * so), fixed by the first media fragment buffered; null before, or with no shared timeline. */
+  timelineStart: number | null = null;
   /** Position asked for at load, relative to the first real sample. */
   at = 0;
   ready = false;
@@ -226,6 +234,7 @@ class Deck {
     this.index = -1;
     this.manifest = null;
     this.inits = new Map();
+    this.timelineStart = null;
     this.ready = false;
     this.loading = false;
     this.started = false;
@@ -277,6 +286,8 @@ export class Player {
   /** A prefetch that failed is not tried again for a while. */
   private prefetchBlocked = { index: -1, until: 0 };
   joins: JoinRecord[] = [];
+  /** Test hook: sees every hls.js instance a deck makes, before it loads anything. */
+  onHls: ((hls: Hls, deck: string) => void) | null = null;
   error: string | null = null;
 
   constructor(product: Product, volume: number) {
@@ -531,9 +542,10 @@ export class Player {
         ...(this.bandwidth > 0 ? { abrEwmaDefaultEstimate: this.bandwidth } : {}),
       });
       deck.hls = hls;
+      this.onHls?.(hls, deck.name);
       // Start on the best rung for the bandwidth measured so far; a prefetched track stays on
-      // it until it plays, as a switch while it waits would move its first samples (the AAC
-      // variant's timeline includes its encoder priming, the others' do not).
+      // it until it plays (for a package made before its variants shared one timeline, a switch
+      // while it waits would move its first samples).
       hls.once(Hls.Events.MANIFEST_PARSED, () => {
         if (generation !== deck.generation) return;
         const level = this.startLevel(hls);
@@ -600,6 +612,17 @@ export class Player {
         }
       }
     });
+    hls.on(Hls.Events.BUFFER_APPENDING, (_event, data) => {
+      if (generation !== deck.generation || deck.timelineStart !== null) return;
+      const offset = data.offset;
+      if (data.frag.sn === "initSegment" || offset === undefined || !Number.isFinite(offset)) return;
+      const leadIn = sharedLeadIn(hls.levels[data.frag.level]?.details);
+      if (leadIn === null) return;
+      // The first media fragment: hlsx.ts keeps its timestampOffset for the whole track, and
+      // every variant's first real sample sits at media timestamp leadIn.
+      deck.timelineStart = leadIn + offset;
+      this.updateBounds(deck);
+    });
     hls.on(Hls.Events.LEVEL_SWITCHED, () => {
       if (generation !== deck.generation) return;
       this.updateBounds(deck);
@@ -626,9 +649,13 @@ export class Player {
   }
 
   /**
-   * Where the track's real samples sit on the media timeline of the rendition in use. AAC
-   * starts with encoder priming, which the browser drops only as far as the init segment's
-   * edit list says; Opus pre-skip is dropped by the decoder; FLAC has none.
+   * Where the track's real samples sit on the media timeline. Each variant's fragments start
+   * with its codec's lead-in: AAC's encoder priming, which the browser drops only as far as the
+   * init segment's edit list says; Opus's pre-skip, which the decoder drops only as far as the
+   * init segment's dOps says (Tonearm's packages say 0); FLAC has none. In a package whose
+   * variants share one timeline, that lead-in ends at the same media timestamp in all of them,
+   * and the track stays on the timeline of its first fragment (timelineStart). Otherwise each
+   * variant is placed on its own, and the start moves with the level in use.
    */
   private updateBounds(deck: Deck): void {
     const manifest = deck.manifest;
@@ -636,9 +663,18 @@ export class Player {
     const codec = deck.levelCodec() ?? (deck.hls ? "aac" : "aac-file");
     const rendition = deck.rendition(codec === "aac-file" ? "aac" : codec);
     let start = 0;
-    if (rendition && familyOf(codec) === "aac" && rendition.sample_rate > 0) {
+    if (deck.timelineStart !== null) {
+      start = deck.timelineStart;
+    } else if (rendition && rendition.sample_rate > 0) {
       const init = deck.inits.get(deck.levelIndex());
-      const skipped = init ? (init.editSkip * rendition.sample_rate) / init.timescale : 0;
+      const family = familyOf(codec);
+      let skipped = 0;
+      if (family === "aac") {
+        skipped = init ? (init.editSkip * rendition.sample_rate) / init.timescale : 0;
+      } else if (family === "opus") {
+        // Until its init segment is in, assume the decoder drops the whole pre-skip.
+        skipped = init ? (init.opusPreSkip ?? 0) : rendition.encoder_delay;
+      }
       start = Math.max(rendition.encoder_delay - skipped, 0) / rendition.sample_rate;
     }
     if (codec === "aac-file") start = 0; // a plain .m4a: its edit list is honoured
