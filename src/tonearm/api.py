@@ -9,11 +9,12 @@ from tonearm.delivery.endpoints import router as delivery_router
 from tonearm.ingest.endpoints import router as ingest_router
 from tonearm.ops import router as ops_router
 from tonearm.schemas import ERROR_RESPONSES
+from tonearm.search.endpoints import router as search_router
 
 __all__ = ["include_routers"]
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(ops_router)
-    for router in (catalog_router, delivery_router, ingest_router):
+    for router in (catalog_router, delivery_router, ingest_router, search_router):
         app.include_router(router, responses=ERROR_RESPONSES)

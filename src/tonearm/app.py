@@ -24,6 +24,8 @@ from tonearm.errors import NotPlayable, TonearmError
 from tonearm.kit.logs import get_logger
 from tonearm.kit.metrics import Metrics
 from tonearm.runtime import open_runtime
+from tonearm.search.replica import SearchReplica
+from tonearm.search.service import SearchService
 
 __all__ = ["WEB_DIST", "app_from_env", "create_app"]
 
@@ -97,9 +99,13 @@ class EdgeMiddleware:
 def create_app(settings: Settings) -> FastAPI:
     runtime = open_runtime(settings)
 
+    replica = SearchReplica(settings.search_dir, runtime.session_factory)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        replica.start()
         yield
+        replica.stop()
         runtime.close()
 
     app = FastAPI(title="Tonearm", version="0.1.0", redirect_slashes=False, lifespan=lifespan)
@@ -109,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.blobs = runtime.blobs
     app.state.keys = runtime.keys
     app.state.metrics = runtime.metrics
+    app.state.search = SearchService(replica)
     _install_error_handlers(app)
     include_routers(app)
     if WEB_DIST.is_dir():

@@ -1,4 +1,4 @@
-"""`tonearm run | serve | ingest | demo`."""
+"""`tonearm run | serve | ingest | demo | search reindex | catalog takedown|restore`."""
 
 from __future__ import annotations
 
@@ -7,20 +7,27 @@ import logging
 import os
 import secrets
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import Progress
+from sqlalchemy.orm import Session
 
+from tonearm.catalog.feed import feed
 from tonearm.config import Settings
 from tonearm.errors import TonearmError
 from tonearm.ingest.demo import ingest_demo
 from tonearm.ingest.schemas import Hints, IngestResult
 from tonearm.ingest.stages import ACCEPTED_EXTENSIONS
 from tonearm.ingest.tasks import ingest_master
+from tonearm.kit.db import unit_of_work
+from tonearm.kit.ids import parse_id
 from tonearm.kit.logs import configure_logging
 from tonearm.runtime import open_runtime
+from tonearm.search.build import rebuild
 
 __all__ = ["main"]
 
@@ -156,6 +163,64 @@ def ingest(
             progress.advance(task)
     runtime.close()
     raise typer.Exit(1 if failures else 0)
+
+
+search_app = typer.Typer(help="The search index.")
+catalog_app = typer.Typer(help="Catalog operations.")
+app.add_typer(search_app, name="search")
+app.add_typer(catalog_app, name="catalog")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild this node's search index from the catalog; a running server switches to it."""
+    settings = Settings()
+    configure_logging(json=settings.log_json, level=logging.WARNING)
+    runtime = open_runtime(settings)
+    started = time.perf_counter()
+    with Progress(disable=not sys.stderr.isatty()) as progress:
+        task = progress.add_task("indexing", total=None)
+        path, count = rebuild(
+            settings.search_dir,
+            runtime.session_factory,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    elapsed = time.perf_counter() - started
+    typer.echo(f"indexed {count} documents in {elapsed:.1f} s ({count / elapsed:,.0f}/s) into {path}")
+    runtime.close()
+
+
+def _catalog_change(change: Callable[[Session], object]) -> None:
+    settings = Settings()
+    runtime = open_runtime(settings)
+    try:
+        with unit_of_work(runtime.session_factory) as session:
+            change(session)
+    except TonearmError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        runtime.close()
+
+
+@catalog_app.command("takedown")
+def catalog_takedown(
+    track_id: Annotated[str, typer.Argument(help="track id or tonearm:track: URI")],
+    territory: Annotated[str | None, typer.Option(help="ISO country; default everywhere")] = None,
+) -> None:
+    """Take a track down: manifests refuse it at once and search drops it within a second."""
+    _catalog_change(lambda session: feed.take_down(session, parse_id(track_id, "track"), territory))
+    typer.echo(f"taken down: {track_id} in {territory or 'every territory'}")
+
+
+@catalog_app.command("restore")
+def catalog_restore(
+    track_id: Annotated[str, typer.Argument(help="track id or tonearm:track: URI")],
+    territory: Annotated[str | None, typer.Option(help="ISO country; default every takedown")] = None,
+) -> None:
+    """Lift a takedown."""
+    _catalog_change(lambda session: feed.restore(session, parse_id(track_id, "track"), territory))
+    typer.echo(f"restored: {track_id} in {territory or 'every territory'}")
 
 
 def main() -> None:

@@ -37,5 +37,10 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.data_dir / 'tonearm.db').resolve()}"
 
     @property
+    def search_dir(self) -> Path:
+        """Where this node's search replica lives (always local disk)."""
+        return self.data_dir / "search"
+
+    @property
     def resolved_blob_url(self) -> str:
         return self.blob_url or (self.data_dir / "blobs").resolve().as_uri()

@@ -26,6 +26,7 @@ __all__ = [
     "AlbumArtist",
     "Artist",
     "AudioFile",
+    "CatalogChange",
     "HlsPackageRow",
     "Right",
     "Track",
@@ -158,3 +159,15 @@ class Right(Base):
     allowed: Mapped[bool] = mapped_column(Boolean, default=True)
     valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CatalogChange(Base):
+    """The change feed: one row per artist, album or track whose searchable or playable state
+    changed. Followers (search replicas) read it in `seq` order and re-read the entity."""
+
+    __tablename__ = "catalog_changes"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    entity_id: Mapped[str] = mapped_column(ID)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import (
@@ -12,6 +13,7 @@ from tonearm.catalog.models import (
     AlbumArtist,
     Artist,
     AudioFile,
+    CatalogChange,
     HlsPackageRow,
     Right,
     Track,
@@ -44,6 +46,10 @@ class CatalogRepository:
 
     def get_album(self, album_id: str) -> Album | None:
         return self.session.get(Album, album_id)
+
+    def get_albums(self, album_ids: Sequence[str]) -> dict[str, Album]:
+        rows = self.session.scalars(select(Album).where(Album.id.in_(album_ids)))
+        return {row.id: row for row in rows}
 
     def get_artist(self, artist_id: str) -> Artist | None:
         return self.session.get(Artist, artist_id)
@@ -101,6 +107,9 @@ class CatalogRepository:
             .offset(offset)
         )
         return list(self.session.scalars(query))
+
+    def count_tracks(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(Track)) or 0
 
     def count_albums(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Album)) or 0
@@ -171,6 +180,106 @@ class CatalogRepository:
         )
         return self.session.scalar(query) is not None
 
+    def set_popularity(self, kind: str, entity_id: str, popularity: int) -> bool:
+        table = {"track": Track, "album": Album, "artist": Artist}[kind]
+        query = update(table).where(table.id == entity_id).values(popularity=popularity)
+        return bool(self.session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+    def delete_denials(self, track_id: str, territory: str | None) -> int:
+        query = delete(Right).where(Right.track_id == track_id, Right.allowed.is_(False))
+        if territory is not None:
+            query = query.where(Right.territory == territory)
+        return self.session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
+
     def replace_rights(self, track_id: str, rights: Sequence[Right]) -> None:
         self.session.execute(delete(Right).where(Right.track_id == track_id))
         self.session.add_all(rights)
+
+    # The change feed and what its followers read: plain rows, fetched in batches by id.
+
+    def add_changes(self, kind: str, entity_ids: Sequence[str]) -> None:
+        if entity_ids:
+            rows = [{"kind": kind, "entity_id": entity_id} for entity_id in entity_ids]
+            self.session.execute(insert(CatalogChange), rows)
+
+    def changes(self, *, after: int, also: Sequence[int], limit: int) -> list[CatalogChange]:
+        query = (
+            select(CatalogChange)
+            .where(or_(CatalogChange.seq > after, CatalogChange.seq.in_(also)))
+            .order_by(CatalogChange.seq)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    def last_change(self) -> int:
+        return self.session.scalar(select(func.max(CatalogChange.seq))) or 0
+
+    def rights_turning(self, after: datetime, until: datetime) -> list[str]:
+        """Tracks with a territory window that opened or closed in (after, until]."""
+        opened = (Right.valid_from > after) & (Right.valid_from <= until)
+        closed = (Right.valid_to > after) & (Right.valid_to <= until)
+        return list(self.session.scalars(select(Right.track_id).where(opened | closed).distinct()))
+
+    def _page(self, query, column, ids: Sequence[str] | None, after: str | None, limit: int):  # type: ignore[no-untyped-def]
+        if ids is not None:
+            return self.session.execute(query.where(column.in_(ids))).all()
+        if after is not None:
+            query = query.where(column > after)
+        return self.session.execute(query.order_by(column).limit(limit)).all()
+
+    def track_rows(self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0):  # type: ignore[no-untyped-def]
+        query = select(
+            Track.id,
+            Track.name,
+            Track.isrc,
+            Track.popularity,
+            Album.id.label("album_id"),
+            Album.name.label("album_name"),
+            Album.release_date,
+        ).join(Album, Album.id == Track.album_id)
+        return self._page(query, Track.id, ids, after, limit)
+
+    def album_rows(self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0):  # type: ignore[no-untyped-def]
+        query = select(Album.id, Album.name, Album.album_type, Album.release_date, Album.popularity)
+        return self._page(query, Album.id, ids, after, limit)
+
+    def artist_rows(self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0):  # type: ignore[no-untyped-def]
+        query = select(Artist.id, Artist.name, Artist.popularity)
+        return self._page(query, Artist.id, ids, after, limit)
+
+    def track_credits(self, track_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        query = (
+            select(TrackArtist.track_id, Artist.id, Artist.name)
+            .join(Artist, Artist.id == TrackArtist.artist_id)
+            .where(TrackArtist.track_id.in_(track_ids))
+            .order_by(TrackArtist.track_id, TrackArtist.position)
+        )
+        found: dict[str, list[tuple[str, str]]] = {}
+        for track_id, artist_id, name in self.session.execute(query):
+            found.setdefault(track_id, []).append((artist_id, name))
+        return found
+
+    def album_credits(self, album_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        query = (
+            select(AlbumArtist.album_id, Artist.id, Artist.name)
+            .join(Artist, Artist.id == AlbumArtist.artist_id)
+            .where(AlbumArtist.album_id.in_(album_ids))
+            .order_by(AlbumArtist.album_id, AlbumArtist.position)
+        )
+        found: dict[str, list[tuple[str, str]]] = {}
+        for album_id, artist_id, name in self.session.execute(query):
+            found.setdefault(album_id, []).append((artist_id, name))
+        return found
+
+    def album_track_rights(self, album_ids: Sequence[str]) -> dict[str, dict[str, list[Right]]]:
+        """album id -> track id -> rights, for every track of these albums."""
+        query = select(Track.album_id, Track.id).where(Track.album_id.in_(album_ids))
+        tracks = self.session.execute(query).all()
+        rights = self.rights([track_id for _, track_id in tracks])
+        found: dict[str, dict[str, list[Right]]] = {album_id: {} for album_id in album_ids}
+        for album_id, track_id in tracks:
+            found[album_id][track_id] = rights[track_id]
+        return found
+
+    def album_of(self, track_id: str) -> str | None:
+        return self.session.scalar(select(Track.album_id).where(Track.id == track_id))

@@ -9,7 +9,7 @@ from tonearm.catalog.models import Right
 from tonearm.kit.territories import COUNTRIES, WORLDWIDE
 from tonearm.kit.time import as_utc
 
-__all__ = ["available_markets", "is_allowed"]
+__all__ = ["available_markets", "is_allowed", "playable_markets"]
 
 
 def _in_window(right: Right, now: datetime) -> bool:
@@ -19,12 +19,21 @@ def _in_window(right: Right, now: datetime) -> bool:
 
 
 def is_allowed(rights: Sequence[Right], market: str, now: datetime) -> bool:
-    """A denial for the market wins; otherwise an allowance for it or worldwide is needed."""
+    """A denial for the market or worldwide (a takedown) wins; otherwise an allowance for the
+    market or worldwide is needed."""
     active = [right for right in rights if _in_window(right, now)]
-    if any(right.territory == market and not right.allowed for right in active):
+    if any(right.territory in (market, WORLDWIDE) and not right.allowed for right in active):
         return False
     return any(right.allowed and right.territory in (market, WORLDWIDE) for right in active)
 
 
 def available_markets(rights: Sequence[Right], now: datetime) -> list[str]:
     return sorted(market for market in COUNTRIES if is_allowed(rights, market, now))
+
+
+def playable_markets(rights: Sequence[Right], now: datetime) -> tuple[str, ...]:
+    """("WW",) when playable everywhere, else the markets where it plays (maybe none)."""
+    active = [right for right in rights if _in_window(right, now)]
+    if all(right.allowed and right.territory == WORLDWIDE for right in active) and active:
+        return (WORLDWIDE,)
+    return tuple(available_markets(active, now))

@@ -22,6 +22,7 @@ __all__ = [
     "TrackFull",
     "TrackList",
     "TrackSimple",
+    "TracksPage",
 ]
 
 
@@ -121,6 +122,10 @@ class Paging(Frozen):
 
 class AlbumTracksPage(Paging):
     items: list[TrackSimple]
+
+
+class TracksPage(Paging):
+    items: list[TrackFull]
 
 
 class AlbumsPage(Paging):

@@ -202,6 +202,26 @@ class CatalogService:
         ]
         return schemas.AlbumsPage(**paging(items=items, **page))  # type: ignore[arg-type]
 
+    def get_albums(
+        self, session: Session, album_ids: Sequence[str], *, base: str, market: str | None = None
+    ) -> list[schemas.AlbumSimple | None]:
+        repo = CatalogRepository(session)
+        found = repo.get_albums(album_ids)
+        totals = repo.count_album_tracks(list(found))
+        rights = repo.album_track_rights(list(found))
+        shapes = self._shapes(base, market)
+        shaped = {
+            album.id: schemas.AlbumSimple(
+                **shapes.album_fields(
+                    album,
+                    totals.get(album.id, 0),
+                    shapes.markets([right for rows in rights[album.id].values() for right in rows]),
+                )
+            )
+            for album in found.values()
+        }
+        return [shaped.get(album_id) for album_id in album_ids]
+
     def get_artist(self, session: Session, artist_id: str, *, base: str) -> schemas.ArtistFull:
         artist = CatalogRepository(session).get_artist(artist_id)
         if artist is None:
@@ -298,10 +318,15 @@ class CatalogService:
         repo.add(track)
         # Files and rights name the track by id, so its row goes first.
         repo.flush()
-        repo.link_track_artists(track, _merge_artists(repo, new.artist_names, new.genres))
+        artist_ids = _merge_artists(repo, new.artist_names, new.genres)
+        repo.link_track_artists(track, artist_ids)
         _add_media(repo, track.id, new)
         repo.replace_rights(track.id, [_right(track.id, t) for t in new.territories])
         repo.flush()
+        # In the same transaction as the rows, so followers never miss or precede them.
+        repo.add_changes("track", [track.id])
+        repo.add_changes("album", [album.id])
+        repo.add_changes("artist", [*artist_ids, *(link.artist_id for link in album.artist_links)])
         return track.id
 
 

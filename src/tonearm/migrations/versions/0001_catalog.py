@@ -90,13 +90,9 @@ def upgrade() -> None:
         sa.Column("key", sa.Integer(), nullable=True),
         sa.Column("mode", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["album_id"], ["albums.id"], name=op.f("fk_tracks_album_id_albums")
-        ),
+        sa.ForeignKeyConstraint(["album_id"], ["albums.id"], name=op.f("fk_tracks_album_id_albums")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tracks")),
-        sa.UniqueConstraint(
-            "album_id", "disc_number", "track_number", name=op.f("uq_tracks_album_id")
-        ),
+        sa.UniqueConstraint("album_id", "disc_number", "track_number", name=op.f("uq_tracks_album_id")),
         sa.UniqueConstraint("master_sha256", name=op.f("uq_tracks_master_sha256")),
     )
     with op.batch_alter_table("tracks", schema=None) as batch_op:

@@ -1,0 +1,1 @@
+"""Search: an embedded tantivy index over the catalog, fed by its change feed."""
