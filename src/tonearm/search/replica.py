@@ -31,6 +31,8 @@ from tonearm.search.index import Cursor, IndexStore, SearchIndex
 __all__ = ["SearchReplica"]
 
 GAP_SECONDS = 10.0
+# A jump wider than this is a pruned or restarted feed, not transactions in flight.
+MAX_GAP_SPAN = 1000
 WRITER_RETRY_SECONDS = 2.0
 log = get_logger(__name__)
 
@@ -167,9 +169,10 @@ class SearchReplica:
             self._gaps.pop(seq, None)
         top = max(seqs, default=self._cursor.seq)
         deadline = time.monotonic() + GAP_SECONDS
-        for missing in range(self._cursor.seq + 1, top):
-            if missing not in seqs:
-                self._gaps.setdefault(missing, deadline)
+        if top - self._cursor.seq <= MAX_GAP_SPAN:
+            for missing in range(self._cursor.seq + 1, top):
+                if missing not in seqs:
+                    self._gaps.setdefault(missing, deadline)
         self._gaps = {seq: until for seq, until in self._gaps.items() if until > time.monotonic()}
         self._cursor.seq = max(top, self._cursor.seq)
         self._cursor.rights_checked_at = checked_until.isoformat()

@@ -71,6 +71,24 @@ export interface Manifest {
 
 export type Product = "premium" | "free";
 
+/** One type-ahead match: a track, an artist or an album, as the suggest endpoint cards it. */
+export interface Suggestion {
+  type: "track" | "artist" | "album";
+  id: string;
+  uri: string;
+  name: string;
+  artists?: ArtistRef[];
+  album?: { id: string; name: string };
+  album_type?: string;
+  release_date?: string;
+}
+
+export interface Suggestions {
+  q: string;
+  items: Suggestion[];
+  did_you_mean: string | null;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -154,6 +172,15 @@ export const api = {
       album.tracks = { ...album.tracks, items: await allItems(album.tracks, signal) };
     }
     return album;
+  },
+  /** Type-ahead matches for what has been typed so far, best first across types. */
+  async suggest(
+    q: string,
+    { limit = 10, market, signal }: { limit?: number; market?: string; signal?: AbortSignal } = {},
+  ): Promise<Suggestions> {
+    const params = new URLSearchParams({ q, limit: String(limit) });
+    if (market) params.set("market", market);
+    return getJson<Suggestions>(`/v1/search/suggest?${params}`, signal);
   },
   async manifest(trackId: string, product: Product, signal?: AbortSignal): Promise<Manifest> {
     return getJson<Manifest>(

@@ -1,7 +1,16 @@
-// The page: hash routes for browsing, a filter box, the player bar and the queue.
-import { api, ApiError, type AlbumFull, type AlbumSimple, type Artist, type Product } from "./api";
-import { $, clock, cover, fold, h } from "./dom";
+// The page: hash routes for browsing, type-ahead search, the player bar and the queue.
+import {
+  api,
+  ApiError,
+  type AlbumFull,
+  type AlbumSimple,
+  type Artist,
+  type Product,
+  type Suggestion,
+} from "./api";
+import { $, clock, cover, h } from "./dom";
 import { Player, type PlayerState, type QueueItem } from "./player";
+import { TypeAhead } from "./search";
 
 // ---- settings ---------------------------------------------------------------------------
 
@@ -74,11 +83,9 @@ function parseRoute(): Route {
 }
 
 const view = $("#view");
-const filterInput = $('[data-testid="filter"]') as HTMLInputElement;
+const searchInput = $('[data-testid="search"]') as HTMLInputElement;
 let route: Route = parseRoute();
 let renderToken = 0;
-/** Re-applies the filter to what the current view shows. */
-let applyFilter: (query: string) => void = () => {};
 
 function years(date: string): string {
   return date ? date.slice(0, 4) : "";
@@ -97,45 +104,14 @@ function artistLinks(artists: { id: string; name: string }[]): (Node | string)[]
   return out;
 }
 
-function setFilterScope(placeholder: string): void {
-  filterInput.placeholder = placeholder;
-}
-
-function emptyNote(text: string): HTMLElement {
-  return h("p", { class: "empty", "data-testid": "empty" }, text);
-}
-
-/** Show `items` as elements, filtered by name; the note appears when nothing matches. */
-function filtered<T>(
-  container: HTMLElement,
-  items: T[],
-  name: (item: T) => string,
-  element: (item: T, index: number) => HTMLElement,
-  what: string,
-): void {
-  const rows = items.map((item, index) => ({ key: fold(name(item)), el: element(item, index) }));
-  for (const row of rows) container.appendChild(row.el);
-  const note = emptyNote("");
-  note.hidden = true;
-  container.after(note);
-  applyFilter = (query: string) => {
-    const q = fold(query.trim());
-    let shown = 0;
-    for (const row of rows) {
-      const match = !q || row.key.includes(q);
-      row.el.hidden = !match;
-      if (match) shown += 1;
-    }
-    note.hidden = shown > 0;
-    note.textContent = items.length ? `No ${what} match “${query.trim()}”.` : `No ${what} yet.`;
-  };
-  applyFilter(filterInput.value);
+/** A note for a list with nothing in it, to follow the list. */
+function emptyNote(items: unknown[], what: string): HTMLElement[] {
+  return items.length ? [] : [h("p", { class: "empty", "data-testid": "empty" }, `No ${what} yet.`)];
 }
 
 async function render(): Promise<void> {
   const token = ++renderToken;
   route = parseRoute();
-  applyFilter = () => {};
   for (const link of document.querySelectorAll<HTMLAnchorElement>("[data-nav]")) {
     const active =
       link.dataset.nav === route.view ||
@@ -150,7 +126,6 @@ async function render(): Promise<void> {
     const content = await build(route);
     if (token !== renderToken) return;
     view.replaceChildren(...content.nodes);
-    content.after?.();
     document.title = content.title ? `${content.title} · Tonearm` : "Tonearm";
     markPlaying();
   } catch (error) {
@@ -173,7 +148,6 @@ async function render(): Promise<void> {
 interface Content {
   nodes: Node[];
   title?: string;
-  after?: () => void;
 }
 
 async function build(r: Route): Promise<Content> {
@@ -213,38 +187,26 @@ function albumCard(album: AlbumSimple, showArtist = true): HTMLElement {
 }
 
 async function artistsView(): Promise<Content> {
-  setFilterScope("Filter artists");
   const artists = await data.artists();
-  const grid = h("div", { class: "grid", "data-testid": "artist-list" });
-  return {
-    title: "Artists",
-    nodes: [h("h1", {}, "Artists"), grid],
-    after: () => filtered(grid, artists, (a) => a.name, artistCard, "artists"),
-  };
+  const grid = h("div", { class: "grid", "data-testid": "artist-list" }, artists.map(artistCard));
+  return { title: "Artists", nodes: [h("h1", {}, "Artists"), grid, ...emptyNote(artists, "artists")] };
 }
 
 async function albumsView(): Promise<Content> {
-  setFilterScope("Filter albums");
   const albums = await data.albums();
   const sorted = albums.slice().sort((a, b) => a.name.localeCompare(b.name));
-  const grid = h("div", { class: "grid", "data-testid": "album-list" });
-  return {
-    title: "Albums",
-    nodes: [h("h1", {}, "All albums"), grid],
-    after: () =>
-      filtered(grid, sorted, (a) => `${a.name} ${artistNames(a.artists)}`, (a) => albumCard(a), "albums"),
-  };
+  const grid = h("div", { class: "grid", "data-testid": "album-list" }, sorted.map((a) => albumCard(a)));
+  return { title: "Albums", nodes: [h("h1", {}, "All albums"), grid, ...emptyNote(albums, "albums")] };
 }
 
 async function artistView(id: string): Promise<Content> {
-  setFilterScope("Filter albums");
   const [artists, albums] = await Promise.all([
     data.artists().catch(() => [] as Artist[]),
     data.artistAlbums(id),
   ]);
   let artist: Artist | undefined = artists.find((a) => a.id === id);
   if (!artist) artist = await api.artist(id);
-  const grid = h("div", { class: "grid", "data-testid": "album-list" });
+  const grid = h("div", { class: "grid", "data-testid": "album-list" }, albums.map((a) => albumCard(a, false)));
   const genres = (artist.genres ?? []).join(", ");
   return {
     title: artist.name,
@@ -263,8 +225,8 @@ async function artistView(id: string): Promise<Content> {
       ),
       h("h2", {}, "Releases"),
       grid,
+      ...emptyNote(albums, "albums"),
     ],
-    after: () => filtered(grid, albums, (a) => a.name, (a) => albumCard(a, false), "albums"),
   };
 }
 
@@ -280,11 +242,9 @@ function queueFromAlbum(album: AlbumFull): QueueItem[] {
 }
 
 async function albumView(id: string): Promise<Content> {
-  setFilterScope("Filter tracks");
   const album = await data.album(id);
   const tracks = album.tracks.items;
   const total = tracks.reduce((sum, t) => sum + t.duration_ms, 0) / 1000;
-  const list = h("ol", { class: "tracks", "data-testid": "track-list" });
   const playFrom = (index: number): void => player.playQueue(queueFromAlbum(album), index);
   const multiDisc = new Set(tracks.map((t) => t.disc_number)).size > 1;
   const row = (track: (typeof tracks)[number], index: number): HTMLElement =>
@@ -315,6 +275,7 @@ async function albumView(id: string): Promise<Content> {
       ),
       h("span", { class: "t-dur" }, clock(track.duration_ms / 1000)),
     );
+  const list = h("ol", { class: "tracks", "data-testid": "track-list" }, tracks.map(row));
   return {
     title: album.name,
     nodes: [
@@ -341,8 +302,8 @@ async function albumView(id: string): Promise<Content> {
         ),
       ),
       list,
+      ...emptyNote(tracks, "tracks"),
     ],
-    after: () => filtered(list, tracks, (t) => t.name, row, "tracks"),
   };
 }
 
@@ -356,10 +317,32 @@ function markPlaying(): void {
   }
 }
 
-filterInput.addEventListener("input", () => applyFilter(filterInput.value));
 window.addEventListener("hashchange", () => {
-  filterInput.value = "";
   void render().then(() => view.focus({ preventScroll: true }));
+});
+
+// ---- search ----------------------------------------------------------------------------------
+
+/** Play an album's track from its page, as clicking its row there does. */
+async function playAlbumTrack(albumId: string, trackId: string): Promise<void> {
+  location.hash = `#/album/${albumId}`;
+  const album = await data.album(albumId);
+  const index = album.tracks.items.findIndex((track) => track.id === trackId);
+  if (index >= 0) player.playQueue(queueFromAlbum(album), index);
+}
+
+function openSuggestion(item: Suggestion): void {
+  if (item.type === "artist") location.hash = `#/artist/${item.id}`;
+  else if (item.type === "album") location.hash = `#/album/${item.id}`;
+  // An album that fails to load says so on its page, which is already shown.
+  else if (item.album) playAlbumTrack(item.album.id, item.id).catch(() => undefined);
+}
+
+new TypeAhead({
+  input: searchInput,
+  panel: $('[data-testid="search-panel"]'),
+  root: $(".search"),
+  activate: openSuggestion,
 });
 
 // ---- the player bar ------------------------------------------------------------------------
@@ -507,12 +490,6 @@ function typing(target: EventTarget | null): boolean {
 
 document.addEventListener("keydown", (event) => {
   if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (event.key === "Escape" && event.target === filterInput) {
-    filterInput.value = "";
-    applyFilter("");
-    filterInput.blur();
-    return;
-  }
   if (typing(event.target)) return;
   const onRange = event.target instanceof HTMLInputElement && event.target.type === "range";
   if (event.key === " " || event.code === "Space") {
@@ -520,7 +497,7 @@ document.addEventListener("keydown", (event) => {
     player.toggle();
   } else if (event.key === "/") {
     event.preventDefault();
-    filterInput.focus();
+    searchInput.focus();
   } else if (event.key === "ArrowRight" && event.shiftKey) {
     event.preventDefault();
     player.next();
