@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -36,15 +37,67 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
+class Server(str):
+    """A running server's base URL that also knows its process id."""
+
+    pid: int
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (a server and its workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        with contextlib.suppress(OSError):
+            for line in (Path("/proc") / str(current) / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+def millis(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(
+    base: str, script: Path, seconds: float, *, connections: int, threads: int = 1
+) -> dict[str, float]:
+    """wrk against `base` with a Lua script; p50/p90/p99 in ms and the achieved rate."""
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds:.0f}s", "--latency"]
+    output = subprocess.run(
+        [*command, "-s", str(script), base], capture_output=True, text=True, check=True
+    ).stdout
+    if "Non-2xx" in output:
+        raise RuntimeError(f"errors under load:\n{output}")
+    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)", output, re.MULTILINE))
+    return {
+        "achieved_req_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
+        "p50_ms": millis(percentiles["50"]),
+        "p90_ms": millis(percentiles["90"]),
+        "p99_ms": millis(percentiles["99"]),
+    }
+
+
 @contextlib.contextmanager
-def tonearm_server(data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
+def tonearm_server(
+    data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     port = free_port()
     environment = {**os.environ, "TONEARM_DATA_DIR": str(data_dir), **(env or {})}
     command = [TONEARM, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://127.0.0.1:{port}"
+        server = Server(f"http://127.0.0.1:{port}")
+        server.pid = process.pid
+        yield server
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -13,12 +13,10 @@ one's own burst rather than latency at the rate.) The achieved rate is reported.
 from __future__ import annotations
 
 import argparse
-import re
-import subprocess
 import tempfile
 from pathlib import Path
 
-from _common import record, tonearm_server
+from _common import record, run_wrk, tonearm_server
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo
 from tonearm.runtime import open_runtime
@@ -36,41 +34,6 @@ function delay() return -math.log(1 - math.random()) * {interval_ms} end
 """
 
 
-def _millis(text: str) -> float:
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def run_wrk(base: str, script: Path, seconds: float) -> dict[str, float]:
-    output = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            "1",
-            "-c",
-            str(CONNECTIONS),
-            "-d",
-            f"{seconds:.0f}s",
-            "--latency",
-            "-s",
-            str(script),
-            base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    if "Non-2xx" in output:
-        raise RuntimeError(f"errors under load:\n{output}")
-    percentiles = dict(re.findall(r"^\s+(\d+)%\s+(\S+)", output, re.MULTILINE))
-    return {
-        "achieved_req_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
-        "p50_ms": _millis(percentiles["50"]),
-        "p90_ms": _millis(percentiles["90"]),
-        "p99_ms": _millis(percentiles["99"]),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=200.0)
@@ -86,8 +49,8 @@ def main() -> None:
         ids = ", ".join(f'"{track_id}"' for track_id in track_ids)
         script.write_text(SCRIPT.format(ids=ids, interval_ms=round(1000 * CONNECTIONS / args.rate)))
         with tonearm_server(data, workers=args.workers) as base:
-            run_wrk(base, script, 3)  # warm-up
-            figures = run_wrk(base, script, args.seconds)
+            run_wrk(base, script, 3, connections=CONNECTIONS)  # warm-up
+            figures = run_wrk(base, script, args.seconds, connections=CONNECTIONS)
     record(
         "manifest",
         {

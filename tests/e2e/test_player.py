@@ -5,17 +5,15 @@ record what it plays to check gapless joins and mid-track switches between rendi
 from __future__ import annotations
 
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tonearm.app import WEB_DIST, create_app
+from tests.e2e.conftest import STATE, Browser, require_browser, serve
 from tonearm.audio import SynthSpec, spec_for_demo, synthesize
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo
@@ -24,27 +22,6 @@ from tonearm.ingest.tasks import IngestContext, ingest_master
 from tonearm.runtime import open_runtime
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--autoplay-policy=no-user-gesture-required",
-]
-STATE = "window.tonearm.state()"
-
-
-def _require_browser() -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing (install the Debian chromium package)")
-    if not (WEB_DIST / "index.html").exists():
-        pytest.skip(
-            f"{WEB_DIST / 'index.html'} is missing: build the player with "
-            "`cd src/tonearm/web && npm ci && npm run build` (or `make web`)"
-        )
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
 @dataclass(frozen=True)
@@ -74,9 +51,7 @@ def _ingest_long_track(ctx: IngestContext, folder: Path) -> str:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A Tonearm server on a free port, serving a 3-track demo catalog of 6-second tracks and
     one 20-second track on another album."""
-    _require_browser()
-    import uvicorn
-
+    require_browser()
     settings = Settings(data_dir=tmp_path_factory.mktemp("tonearm-e2e"))
     runtime = open_runtime(settings)
     try:
@@ -84,62 +59,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         long_track = _ingest_long_track(runtime.ingest_context(), tmp_path_factory.mktemp("master"))
     finally:
         runtime.close()
-
-    app = create_app(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.05)
-        yield Server(f"http://127.0.0.1:{port}", long_track)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
-        app.state.runtime.close()
+    with serve(settings) as url:
+        yield Server(url, long_track)
 
 
 @pytest.fixture(scope="module")
 def base_url(server: Server) -> str:
     return server.url
-
-
-@dataclass
-class Browser:
-    page: Any
-    errors: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def browser(base_url: str) -> Iterator[Browser]:
-    """A page in headless Chromium that notes every console error and uncaught exception."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = chromium.new_context(viewport={"width": 1280, "height": 800}).new_page()
-            page.set_default_timeout(15_000)
-            browser = Browser(page)
-            page.on(
-                "console",
-                lambda message: (
-                    browser.errors.append(f"console: {message.text}") if message.type == "error" else None
-                ),
-            )
-            page.on("pageerror", lambda error: browser.errors.append(f"uncaught: {error}"))
-            yield browser
-        finally:
-            chromium.close()
 
 
 def test_plays_an_album_and_goes_on_to_the_next_track_by_itself(browser: Browser, base_url: str) -> None:

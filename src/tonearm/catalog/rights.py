@@ -11,6 +11,8 @@ from tonearm.kit.time import as_utc
 
 __all__ = ["available_markets", "is_allowed", "playable_markets"]
 
+_ALL_MARKETS = tuple(sorted(COUNTRIES))
+
 
 def _in_window(right: Right, now: datetime) -> bool:
     starts = right.valid_from is None or as_utc(right.valid_from) <= now
@@ -28,12 +30,18 @@ def is_allowed(rights: Sequence[Right], market: str, now: datetime) -> bool:
 
 
 def available_markets(rights: Sequence[Right], now: datetime) -> list[str]:
-    return sorted(market for market in COUNTRIES if is_allowed(rights, market, now))
+    markets = playable_markets(rights, now)
+    return list(_ALL_MARKETS) if markets == (WORLDWIDE,) else list(markets)
 
 
 def playable_markets(rights: Sequence[Right], now: datetime) -> tuple[str, ...]:
-    """("WW",) when playable everywhere, else the markets where it plays (maybe none)."""
-    active = [right for right in rights if _in_window(right, now)]
-    if all(right.allowed and right.territory == WORLDWIDE for right in active) and active:
-        return (WORLDWIDE,)
-    return tuple(available_markets(active, now))
+    """("WW",) when playable everywhere, else the markets where it plays (maybe none); the same
+    rule as is_allowed, in one pass (a catalog rebuild calls this for every track)."""
+    active = [(right.territory, right.allowed) for right in rights if _in_window(right, now)]
+    denied = {territory for territory, allowed in active if not allowed}
+    allowed = {territory for territory, allowed in active if allowed}
+    if WORLDWIDE in denied:
+        return ()
+    if WORLDWIDE in allowed:
+        return (WORLDWIDE,) if not denied else tuple(c for c in _ALL_MARKETS if c not in denied)
+    return tuple(sorted(allowed - denied))

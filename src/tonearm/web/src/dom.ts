@@ -60,14 +60,6 @@ export function hash(text: string): number {
   return value >>> 0;
 }
 
-/** Lower case without accents, for filtering. */
-export function fold(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase();
-}
-
 export function cover(id: string, label: string): HTMLElement {
   const n = hash(id);
   const a = n % 360;

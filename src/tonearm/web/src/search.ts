@@ -40,8 +40,6 @@ export class TypeAhead {
   private controller: AbortController | null = null;
   // Each request is numbered: only the newest one's answer is shown, whatever order they arrive in.
   private latest = 0;
-  // The text the panel's content answers; Enter waits for the answer when it is not the box's.
-  private shownFor: string | null = null;
   private enterPending = false;
 
   constructor(private readonly box: SearchBox) {
@@ -60,6 +58,17 @@ export class TypeAhead {
 
   private get text(): string {
     return this.box.input.value;
+  }
+
+  /** The text the panel's content answers (on the panel as `data-query`, for tests too). Enter
+   * waits for the answer when it is not the box's. */
+  private get shownFor(): string | undefined {
+    return this.box.panel.dataset.query;
+  }
+
+  private set shownFor(q: string | undefined) {
+    if (q === undefined) delete this.box.panel.dataset.query;
+    else this.box.panel.dataset.query = q;
   }
 
   private schedule(): void {
@@ -94,7 +103,7 @@ export class TypeAhead {
     this.timer = undefined;
     this.controller?.abort();
     this.latest += 1;
-    this.shownFor = null;
+    this.shownFor = undefined;
     this.correction = null;
     this.rows = [];
     this.fill([], null);
@@ -152,7 +161,7 @@ export class TypeAhead {
     const el = h(
       "div",
       {
-        class: top ? "search-item top" : "search-item",
+        class: top ? "search-item search-top" : "search-item",
         id: `search-option-${index}`,
         role: "option",
         "aria-selected": "false",
