@@ -100,17 +100,17 @@ def test_a_change_committed_late_behind_a_gap_is_still_applied(
     replica.sync()
     with unit_of_work(session_factory) as session:
         [track_id] = publish(session, make_track("Late Commit", artist_names=("Slow Txn",)))
-        # What PostgreSQL can do: seq 1000 commits and is read before seq 999 commits.
-        session.execute(insert(CatalogChange).values(seq=1000, kind="artist", entity_id="x" * 22))
+        # What PostgreSQL can do: seq 500 commits and is read before seq 499 commits.
+        session.execute(insert(CatalogChange).values(seq=500, kind="artist", entity_id="x" * 22))
     with unit_of_work(session_factory) as session:
         feed.take_down(session, track_id)
-        session.query(CatalogChange).filter(CatalogChange.seq < 1000).delete()
+        session.query(CatalogChange).filter(CatalogChange.seq < 500).delete()
     replica.sync()
     assert "Late Commit" not in names(replica, "late commit")  # never saw the publish
     with unit_of_work(session_factory) as session:
-        session.execute(insert(CatalogChange).values(seq=999, kind="track", entity_id=track_id))
+        session.execute(insert(CatalogChange).values(seq=499, kind="track", entity_id=track_id))
         feed.restore(session, track_id)
-        session.query(CatalogChange).filter(CatalogChange.seq > 1000).delete()
+        session.query(CatalogChange).filter(CatalogChange.seq > 500).delete()
     replica.sync()
     assert "Late Commit" in names(replica, "late commit")
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Right
 from tonearm.catalog.repository import CatalogRepository
-from tonearm.catalog.rights import playable_markets
+from tonearm.catalog.rights import Availability, availability
 from tonearm.errors import NotFound
 from tonearm.kit.territories import WORLDWIDE, parse_territory
 from tonearm.kit.time import utcnow
@@ -65,8 +65,8 @@ class AlbumRecord:
     release_date: str
     popularity: int
     artists: tuple[Credit, ...]
-    # ("WW",) when playable everywhere; otherwise where at least one of its tracks plays now.
-    markets: tuple[str, ...]
+    # Where at least one of its tracks plays now.
+    availability: Availability
     kind: Kind = "album"
 
 
@@ -79,7 +79,7 @@ class TrackRecord:
     album: Credit
     release_date: str
     artists: tuple[Credit, ...]
-    markets: tuple[str, ...]
+    availability: Availability
     kind: Kind = "track"
 
 
@@ -88,16 +88,6 @@ Record = TrackRecord | AlbumRecord | ArtistRecord
 
 def _credits(pairs: Sequence[tuple[str, str]]) -> tuple[Credit, ...]:
     return tuple(Credit(id_, name) for id_, name in pairs)
-
-
-def _union_markets(per_track: Sequence[Sequence[Right]], now: datetime) -> tuple[str, ...]:
-    markets: set[str] = set()
-    for rights in per_track:
-        playable = playable_markets(rights, now)
-        if playable == (WORLDWIDE,):
-            return playable
-        markets.update(playable)
-    return tuple(sorted(markets))
 
 
 class CatalogFeed:
@@ -148,13 +138,13 @@ class CatalogFeed:
                     row.release_date,
                     row.popularity,
                     _credits(credits.get(row.id, ())),
-                    _union_markets(list(rights[row.id].values()), now),
+                    Availability.union([availability(r, now) for r in rights[row.id].values()]),
                 )
                 for row in rows
             ]
         rows = repo.track_rows(**page)
         ids = [row.id for row in rows]
-        credits, rights = repo.track_credits(ids), repo.rights(ids)
+        credits, rights = repo.track_credits(ids), repo.rights_rows(ids)
         return [
             TrackRecord(
                 row.id,
@@ -164,7 +154,7 @@ class CatalogFeed:
                 Credit(row.album_id, row.album_name),
                 row.release_date,
                 _credits(credits.get(row.id, ())),
-                playable_markets(rights[row.id], now),
+                availability(rights[row.id], now),
             )
             for row in rows
         ]

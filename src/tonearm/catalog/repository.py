@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +22,8 @@ from tonearm.catalog.models import (
 )
 
 __all__ = ["CatalogRepository"]
+
+_RIGHT_COLUMNS = (Right.track_id, Right.territory, Right.allowed, Right.valid_from, Right.valid_to)
 
 
 class CatalogRepository:
@@ -271,14 +274,24 @@ class CatalogRepository:
             found.setdefault(album_id, []).append((artist_id, name))
         return found
 
-    def album_track_rights(self, album_ids: Sequence[str]) -> dict[str, dict[str, list[Right]]]:
-        """album id -> track id -> rights, for every track of these albums."""
-        query = select(Track.album_id, Track.id).where(Track.album_id.in_(album_ids))
-        tracks = self.session.execute(query).all()
-        rights = self.rights([track_id for _, track_id in tracks])
-        found: dict[str, dict[str, list[Right]]] = {album_id: {} for album_id in album_ids}
-        for album_id, track_id in tracks:
-            found[album_id][track_id] = rights[track_id]
+    def rights_rows(self, track_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+        """Rights as plain rows: a bulk read builds no ORM objects."""
+        found: dict[str, list[Row[Any]]] = {track_id: [] for track_id in track_ids}
+        query = select(*_RIGHT_COLUMNS).where(Right.track_id.in_(track_ids))
+        for row in self.session.execute(query):
+            found[row.track_id].append(row)
+        return found
+
+    def album_track_rights(self, album_ids: Sequence[str]) -> dict[str, dict[str, list[Row[Any]]]]:
+        """album id -> track id -> rights rows, for every track of these albums."""
+        query = (
+            select(Track.album_id, *_RIGHT_COLUMNS)
+            .join(Right, Right.track_id == Track.id)
+            .where(Track.album_id.in_(album_ids))
+        )
+        found: dict[str, dict[str, list[Row[Any]]]] = {album_id: {} for album_id in album_ids}
+        for row in self.session.execute(query):
+            found[row.album_id].setdefault(row.track_id, []).append(row)
         return found
 
     def album_of(self, track_id: str) -> str | None:

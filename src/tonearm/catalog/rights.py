@@ -3,24 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from tonearm.catalog.models import Right
 from tonearm.kit.territories import COUNTRIES, WORLDWIDE
 from tonearm.kit.time import as_utc
 
-__all__ = ["available_markets", "is_allowed", "playable_markets"]
+__all__ = [
+    "Availability",
+    "RightWindow",
+    "availability",
+    "available_markets",
+    "is_allowed",
+]
+
+
+class RightWindow(Protocol):
+    """A rights row: the ORM object, or a plain row read in bulk."""
+
+    @property
+    def territory(self) -> str: ...
+    @property
+    def allowed(self) -> bool: ...
+    @property
+    def valid_from(self) -> datetime | None: ...
+    @property
+    def valid_to(self) -> datetime | None: ...
+
 
 _ALL_MARKETS = tuple(sorted(COUNTRIES))
 
 
-def _in_window(right: Right, now: datetime) -> bool:
+def _in_window(right: RightWindow, now: datetime) -> bool:
     starts = right.valid_from is None or as_utc(right.valid_from) <= now
     ends = right.valid_to is None or now < as_utc(right.valid_to)
     return starts and ends
 
 
-def is_allowed(rights: Sequence[Right], market: str, now: datetime) -> bool:
+def is_allowed(rights: Sequence[RightWindow], market: str, now: datetime) -> bool:
     """A denial for the market or worldwide (a takedown) wins; otherwise an allowance for the
     market or worldwide is needed."""
     active = [right for right in rights if _in_window(right, now)]
@@ -29,19 +50,44 @@ def is_allowed(rights: Sequence[Right], market: str, now: datetime) -> bool:
     return any(right.allowed and right.territory in (market, WORLDWIDE) for right in active)
 
 
-def available_markets(rights: Sequence[Right], now: datetime) -> list[str]:
-    markets = playable_markets(rights, now)
-    return list(_ALL_MARKETS) if markets == (WORLDWIDE,) else list(markets)
+def available_markets(rights: Sequence[RightWindow], now: datetime) -> list[str]:
+    return list(availability(rights, now).expanded())
 
 
-def playable_markets(rights: Sequence[Right], now: datetime) -> tuple[str, ...]:
-    """("WW",) when playable everywhere, else the markets where it plays (maybe none); the same
-    rule as is_allowed, in one pass (a catalog rebuild calls this for every track)."""
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Where something plays now: `markets` is ("WW",) for everywhere but `excluded`, or the
+    list of markets (maybe empty)."""
+
+    markets: tuple[str, ...]
+    excluded: tuple[str, ...] = ()
+
+    @property
+    def worldwide(self) -> bool:
+        return self.markets == (WORLDWIDE,)
+
+    def expanded(self) -> tuple[str, ...]:
+        if not self.worldwide:
+            return self.markets
+        return tuple(market for market in _ALL_MARKETS if market not in self.excluded)
+
+    @classmethod
+    def union(cls, parts: Sequence[Availability]) -> Availability:
+        """Where at least one of them plays (an album: where any of its tracks does)."""
+        listed = {market for part in parts if not part.worldwide for market in part.markets}
+        exclusions = [set(part.excluded) for part in parts if part.worldwide]
+        if not exclusions:
+            return cls(tuple(sorted(listed)))
+        return cls((WORLDWIDE,), tuple(sorted(set.intersection(*exclusions) - listed)))
+
+
+def availability(rights: Sequence[RightWindow], now: datetime) -> Availability:
+    """The same rule as is_allowed, for every market in one pass (a rebuild runs it per track)."""
     active = [(right.territory, right.allowed) for right in rights if _in_window(right, now)]
     denied = {territory for territory, allowed in active if not allowed}
     allowed = {territory for territory, allowed in active if allowed}
     if WORLDWIDE in denied:
-        return ()
+        return Availability(())
     if WORLDWIDE in allowed:
-        return (WORLDWIDE,) if not denied else tuple(c for c in _ALL_MARKETS if c not in denied)
-    return tuple(sorted(allowed - denied))
+        return Availability((WORLDWIDE,), tuple(sorted(denied)))
+    return Availability(tuple(sorted(allowed - denied)))

@@ -13,7 +13,7 @@ from tonearm.catalog import schemas
 from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackMedia
 from tonearm.catalog.models import Album, Artist, AudioFile, HlsPackageRow, Right, Track
 from tonearm.catalog.repository import CatalogRepository
-from tonearm.catalog.rights import available_markets, is_allowed
+from tonearm.catalog.rights import RightWindow, available_markets, is_allowed
 from tonearm.errors import BadRequest, NotFound, NotPlayable
 from tonearm.kit.ids import derive_id, new_id, uri
 from tonearm.kit.lru import LruMap
@@ -75,7 +75,7 @@ class _Shapes:
             **self._links("album", album.id),
         }
 
-    def markets(self, rights: Sequence[Right]) -> list[str]:
+    def markets(self, rights: Sequence[RightWindow]) -> list[str]:
         # As Spotify, a request for one market gets playability instead of the market list.
         return [] if self.market else available_markets(rights, self.now)
 

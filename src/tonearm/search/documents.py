@@ -13,11 +13,13 @@ import tantivy
 
 from tonearm.catalog.feed import AlbumRecord, ArtistRecord, Credit, Record, TrackRecord
 from tonearm.kit.ids import uri
-from tonearm.search.fold import document_words, exact_form
+from tonearm.search.fold import document_words, folded_name
 
-__all__ = ["PLAYABLE_SOMEWHERE", "POPULARITY_SPAN", "document_key", "to_document"]
+__all__ = ["EXCLUDED", "PLAYABLE_SOMEWHERE", "POPULARITY_SPAN", "document_key", "to_document"]
 
 PLAYABLE_SOMEWHERE = "ANY"
+# "WW" plus "-SE": worldwide but Sweden.
+EXCLUDED = "-"
 
 # The score is multiplied by log2(2 + weight) (tantivy's weight_by_field); this weight makes
 # that multiplier 1 + POPULARITY_SPAN × popularity / 100, so text relevance still leads.
@@ -63,27 +65,43 @@ def _card(record: Record) -> bytes:
     return orjson.dumps(card)
 
 
+def _add_words(doc: tantivy.Document, words: str) -> None:
+    doc.add_text("words", words)
+    for word in set(words.split()):
+        doc.add_text("prefixes", word)
+
+
 def to_document(record: Record) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("key", document_key(record.kind, record.id))
     doc.add_text("kind", record.kind)
-    doc.add_text("name", document_words(record.name))
-    doc.add_text("exact", exact_form(record.name))
+    name_words, exact = folded_name(record.name)
+    doc.add_text("name", name_words)
+    doc.add_text("exact", exact)
+    doc.add_text("starts", exact)
     doc.add_integer("popularity", record.popularity)
     doc.add_float("weight", _weight(record.popularity))
     doc.add_bytes("card", _card(record))
     if isinstance(record, ArtistRecord):
+        _add_words(doc, name_words)
         doc.add_text("markets", PLAYABLE_SOMEWHERE)
         doc.add_text("markets", "WW")
         return doc
-    doc.add_text("artist", document_words(" ".join(credit.name for credit in record.artists)))
+    artist_words = document_words(" ".join(credit.name for credit in record.artists))
+    doc.add_text("artist", artist_words)
     if isinstance(record, TrackRecord):
-        doc.add_text("album", document_words(record.album.name))
+        album_words = document_words(record.album.name)
+        doc.add_text("album", album_words)
+        _add_words(doc, f"{name_words} {artist_words} {album_words}")
         if record.isrc:
             doc.add_text("isrc", record.isrc)
+    else:
+        _add_words(doc, f"{name_words} {artist_words}")
     doc.add_integer("year", int(record.release_date[:4]) if record.release_date[:4].isdigit() else 0)
     doc.add_integer("released", _day(record.release_date))
     # A track taken down everywhere has no markets at all, so even market-less searches drop it.
-    for market in (PLAYABLE_SOMEWHERE, *record.markets) if record.markets else ():
+    available = record.availability
+    markets = [PLAYABLE_SOMEWHERE, *available.markets] if available.markets else []
+    for market in markets + [f"{EXCLUDED}{market}" for market in available.excluded]:
         doc.add_text("markets", market)
     return doc

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["document_words", "exact_form", "query_words"]
+__all__ = ["document_words", "exact_form", "folded_name", "query_words"]
 
 # Letters that carry no combining mark to strip, so NFKD leaves them as they are.
 _LETTERS = str.maketrans(
@@ -21,6 +21,8 @@ _PARTS = re.compile(r"[^\W_]+")
 
 
 def _fold(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char)).translate(_LETTERS)
 
@@ -29,21 +31,33 @@ def _chunks(text: str) -> list[list[str]]:
     """Each whitespace-separated chunk as its alphanumeric parts; '&' alone reads as 'and'."""
     chunks = []
     for chunk in _fold(text).split():
+        if chunk.isalnum():
+            chunks.append([chunk])
+            continue
         parts = ["and"] if chunk == "&" else _PARTS.findall(chunk)
         if parts:
             chunks.append(parts)
     return chunks
 
 
-@lru_cache(maxsize=200_000)
-def document_words(text: str) -> str:
-    """The index's words for a name, space-separated (artist and album names repeat a lot)."""
+def folded_name(text: str) -> tuple[str, str]:
+    """A name's index words (space-separated) and its exact form, in one pass."""
     words: list[str] = []
+    joined: list[str] = []
     for parts in _chunks(text):
         words.extend(parts)
         if len(parts) > 1:
             words.append("".join(parts))
-    return " ".join(words)
+            joined.append(words[-1])
+        else:
+            joined.append(parts[0])
+    return " ".join(words), " ".join(joined)
+
+
+@lru_cache(maxsize=200_000)
+def document_words(text: str) -> str:
+    """The index's words for a name (artist and album names repeat a lot, hence the cache)."""
+    return folded_name(text)[0]
 
 
 def query_words(text: str) -> list[str]:

@@ -22,11 +22,15 @@ import tantivy
 
 from tonearm.kit.time import utcnow
 
-__all__ = ["SCHEMA", "Cursor", "IndexStore", "SearchIndex"]
+__all__ = ["MAX_NAME_PREFIX", "MAX_WORD_PREFIX", "SCHEMA", "Cursor", "IndexStore", "SearchIndex"]
 
 # Bump when the schema or the folding changes: servers then rebuild instead of reusing.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 FOLDED = "folded"
+WORD_PREFIXES = "word_prefixes"
+NAME_PREFIXES = "name_prefixes"
+# Prefixes longer than these are matched by their first characters only.
+MAX_WORD_PREFIX, MAX_NAME_PREFIX = 20, 40
 
 
 def _schema() -> tantivy.Schema:
@@ -34,8 +38,15 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("key", stored=True, tokenizer_name="raw")
     builder.add_text_field("kind", tokenizer_name="raw")
     # Words are folded in Python (search.fold), so the index only splits on spaces.
+    # Free words match `words` (the name, artists and album together); the others serve the
+    # own-name boost, field filters and phrases.
+    builder.add_text_field("words", tokenizer_name=FOLDED, index_option="freq")
     for name in ("name", "artist", "album"):
         builder.add_text_field(name, tokenizer_name=FOLDED, index_option="position")
+    # Every prefix of every word (one value per word), so a word being typed is one term
+    # lookup instead of a scan of the term dictionary; and every prefix of the whole name.
+    builder.add_text_field("prefixes", tokenizer_name=WORD_PREFIXES, index_option="freq")
+    builder.add_text_field("starts", tokenizer_name=NAME_PREFIXES, index_option="basic")
     builder.add_text_field("exact", tokenizer_name="raw")
     builder.add_text_field("isrc", tokenizer_name="raw")
     builder.add_text_field("markets", tokenizer_name="raw")
@@ -80,12 +91,19 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
-        analyzer = (
-            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
-            .filter(tantivy.Filter.remove_long(100))
-            .build()
-        )
-        self._index.register_tokenizer(FOLDED, analyzer)
+        analyzers = {
+            FOLDED: tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(
+                tantivy.Filter.remove_long(100)
+            ),
+            WORD_PREFIXES: tantivy.TextAnalyzerBuilder(
+                tantivy.Tokenizer.ngram(min_gram=1, max_gram=MAX_WORD_PREFIX, prefix_only=True)
+            ),
+            NAME_PREFIXES: tantivy.TextAnalyzerBuilder(
+                tantivy.Tokenizer.ngram(min_gram=1, max_gram=MAX_NAME_PREFIX, prefix_only=True)
+            ),
+        }
+        for name, analyzer in analyzers.items():
+            self._index.register_tokenizer(name, analyzer.build())
         self._index.config_reader("Manual")
 
     def searcher(self) -> tantivy.Searcher:

@@ -1,10 +1,10 @@
 """A parsed query as a tantivy query: which documents match, and how text relevance scores.
 
-Every free word must match one of a document's fields: its own name (weighted most), its
-artists, or its album. A word matches exactly (BM25-scored), as a prefix when it is the last
-word still being typed, or within one edit from 5 letters and two from 9 (constant-scored below
-an exact match). Whole-name matches and names that start with what was typed score extra.
-Popularity multiplies the score at collection time (see documents.POPULARITY_SPAN).
+Every free word must match a document's words (its name, artists and album): whole (BM25),
+as a prefix when it is the last word still being typed, or within one edit from 5 letters and
+two from 9 (constant-scored, below a whole word). Words of the document's own name, a whole-name
+match and a name that starts as typed score extra. Popularity multiplies the score at
+collection time (see documents.POPULARITY_SPAN).
 """
 
 from __future__ import annotations
@@ -16,18 +16,19 @@ import tantivy
 from tantivy import Occur, Query
 
 from tonearm.kit.time import utcnow
-from tonearm.search.documents import PLAYABLE_SOMEWHERE
-from tonearm.search.index import SCHEMA
+from tonearm.search.documents import EXCLUDED, PLAYABLE_SOMEWHERE
+from tonearm.search.index import MAX_NAME_PREFIX, MAX_WORD_PREFIX, SCHEMA
 from tonearm.search.query import ParsedQuery
 
 __all__ = ["KINDS", "build_query", "scope_query", "typo_distance"]
 
 KINDS = ("track", "artist", "album")
-# Field -> boost of an exact word match there. A document's own name counts most.
-FIELDS = {"name": 2.0, "artist": 1.0, "album": 0.5}
-PREFIX_SHARE, TYPO_SHARE = 0.6, 0.3
+# Boosts: a whole word beats a prefix, which beats a typo; a word of the document's own name
+# adds to its match anywhere; a whole-name match and a name that starts as typed add more.
+WORD, OWN_NAME, PREFIX, TYPO = 1.0, 1.0, 0.6, 0.3
 EXACT_NAME_BOOST, NAME_STARTS_BOOST = 3.0, 1.5
 NEW_RELEASE_DAYS, HIPSTER_POPULARITY = 14, 10
+PHRASE_FIELDS = ("name", "artist", "album")
 
 
 def typo_distance(word: str) -> int:
@@ -43,16 +44,22 @@ def _any(queries: Sequence[Query]) -> Query:
 
 
 def _word(word: str, *, prefix: bool) -> Query:
+    """One free word: whole (BM25), as a prefix when still being typed, or within its typo
+    distance. Prefixes are terms of their own field, so no term-dictionary scan is needed but
+    for typos."""
     distance = typo_distance(word)
-    variants = []
-    for field, boost in FIELDS.items():
-        variants.append(_boost(Query.term_query(SCHEMA, field, word), boost))
-        if prefix:
-            starts = Query.fuzzy_term_query(SCHEMA, field, word, 0, prefix=True)
-            variants.append(_boost(starts, boost * PREFIX_SHARE))
+    variants = [
+        Query.term_query(SCHEMA, "words", word),
+        _boost(Query.term_query(SCHEMA, "name", word), OWN_NAME),
+    ]
+    if prefix:
+        typed = word[:MAX_WORD_PREFIX]
+        variants.append(_boost(Query.term_query(SCHEMA, "prefixes", typed), PREFIX))
         if distance:
-            typo = Query.fuzzy_term_query(SCHEMA, field, word, distance, prefix=prefix)
-            variants.append(_boost(typo, boost * TYPO_SHARE))
+            typo = Query.fuzzy_term_query(SCHEMA, "prefixes", typed, distance)
+            variants.append(_boost(typo, TYPO))
+    elif distance:
+        variants.append(_boost(Query.fuzzy_term_query(SCHEMA, "words", word, distance), TYPO))
     return _any(variants)
 
 
@@ -75,7 +82,7 @@ def _filters(parsed: ParsedQuery) -> list[Query]:
     clauses = [_any([_phrase("artist", words), _own_name("artist", words)]) for words in parsed.artist]
     clauses += [_any([_phrase("album", words), _own_name("album", words)]) for words in parsed.album]
     clauses += [_own_name("track", words) for words in parsed.track]
-    clauses += [_any([_phrase(field, words) for field in FIELDS]) for words in parsed.phrases]
+    clauses += [_any([_phrase(field, words) for field in PHRASE_FIELDS]) for words in parsed.phrases]
     if parsed.years:
         first, last = parsed.years
         clauses.append(Query.range_query(SCHEMA, "year", tantivy.FieldType.Integer, first, last))
@@ -91,13 +98,25 @@ def _filters(parsed: ParsedQuery) -> list[Query]:
     return clauses
 
 
+def _market(market: str) -> Query:
+    """Worldwide and not excluded there, or listed there."""
+    worldwide = Query.boolean_query(
+        [
+            (Occur.Must, Query.term_query(SCHEMA, "markets", "WW")),
+            (Occur.MustNot, Query.term_query(SCHEMA, "markets", f"{EXCLUDED}{market}")),
+        ]
+    )
+    return _any([worldwide, Query.term_query(SCHEMA, "markets", market)])
+
+
 def _scope(kinds: Sequence[str], market: str | None, include_unplayable: bool) -> list[Query]:
     clauses = []
     if set(kinds) != set(KINDS):
         clauses.append(_any([_kind(kind) for kind in kinds]))
     if not include_unplayable:
-        markets = ["WW", market] if market else [PLAYABLE_SOMEWHERE]
-        clauses.append(Query.term_set_query(SCHEMA, "markets", markets))
+        # Term queries, not a term set: they skip along posting lists instead of filling a
+        # bitset of the whole catalog on every query.
+        clauses.append(_market(market) if market else Query.term_query(SCHEMA, "markets", PLAYABLE_SOMEWHERE))
     return clauses
 
 
@@ -124,6 +143,6 @@ def build_query(
         typed = parsed.text()
         clauses.append((Occur.Should, _boost(Query.term_query(SCHEMA, "exact", typed), EXACT_NAME_BOOST)))
         if parsed.prefix_last:
-            starts = Query.fuzzy_term_query(SCHEMA, "exact", typed, 0, prefix=True)
+            starts = Query.term_query(SCHEMA, "starts", typed[:MAX_NAME_PREFIX])
             clauses.append((Occur.Should, _boost(starts, NAME_STARTS_BOOST)))
     return Query.boolean_query(clauses)

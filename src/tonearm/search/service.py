@@ -130,9 +130,7 @@ class SearchService:
         if not words:
             return None
         loose = [
-            Query.fuzzy_term_query(SCHEMA, field, word, min(2, typo_distance(word) + 1))
-            for word in words
-            for field in ("name", "artist")
+            Query.fuzzy_term_query(SCHEMA, "words", word, min(2, typo_distance(word) + 1)) for word in words
         ]
         scope = scope_query(kinds, market)
         query = Query.boolean_query(
