@@ -157,8 +157,9 @@ class Right(Base):
     track_id: Mapped[str] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), index=True)
     territory: Mapped[str] = mapped_column(String(2))
     allowed: Mapped[bool] = mapped_column(Boolean, default=True)
-    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Indexed: search replicas ask several times a second which windows just opened or closed.
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class CatalogChange(Base):
