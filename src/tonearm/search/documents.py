@@ -12,14 +12,18 @@ import orjson
 import tantivy
 
 from tonearm.catalog.feed import AlbumRecord, ArtistRecord, Credit, Record, TrackRecord
+from tonearm.catalog.rights import Availability
 from tonearm.kit.ids import uri
 from tonearm.search.fold import document_words, folded_name
+from tonearm.search.index import SHORT_PREFIX, TIERS
 
-__all__ = ["EXCLUDED", "PLAYABLE_SOMEWHERE", "POPULARITY_SPAN", "document_key", "to_document"]
+__all__ = ["EXCLUDED", "LISTED", "NOWHERE", "POPULARITY_SPAN", "document_key", "to_document"]
 
-PLAYABLE_SOMEWHERE = "ANY"
-# "WW" plus "-SE": worldwide but Sweden.
-EXCLUDED = "-"
+# Markets are written as exceptions, so the common case (worldwide) adds no term, and a search
+# filters by excluding small posting lists instead of walking the whole catalog's:
+# nothing: plays everywhere; "-SE": everywhere but Sweden; "LISTED" "SE" "NO": only there;
+# "NOWHERE": taken down everywhere.
+EXCLUDED, LISTED, NOWHERE = "-", "LISTED", "NOWHERE"
 
 # The score is multiplied by log2(2 + weight) (tantivy's weight_by_field); this weight makes
 # that multiplier 1 + POPULARITY_SPAN × popularity / 100, so text relevance still leads.
@@ -65,9 +69,18 @@ def _card(record: Record) -> bytes:
     return orjson.dumps(card)
 
 
-def _add_words(doc: tantivy.Document, words: str) -> None:
+def _market_terms(available: Availability) -> list[str]:
+    if not available.markets:
+        return [NOWHERE]
+    if available.worldwide:
+        return [f"{EXCLUDED}{market}" for market in available.excluded]
+    return [LISTED, *available.markets]
+
+
+def _add_words(doc: tantivy.Document, words: str, prefixed: str) -> None:
+    """All words, and the short prefixes of the ones people start typing: name and artists."""
     doc.add_text("words", words)
-    for word in set(words.split()):
+    for word in {word[:SHORT_PREFIX] for word in prefixed.split()}:
         doc.add_text("prefixes", word)
 
 
@@ -78,30 +91,27 @@ def to_document(record: Record) -> tantivy.Document:
     name_words, exact = folded_name(record.name)
     doc.add_text("name", name_words)
     doc.add_text("exact", exact)
-    doc.add_text("starts", exact)
+    for tier in TIERS:
+        if record.popularity >= tier:
+            doc.add_text("tier", str(tier))
     doc.add_integer("popularity", record.popularity)
     doc.add_float("weight", _weight(record.popularity))
     doc.add_bytes("card", _card(record))
     if isinstance(record, ArtistRecord):
-        _add_words(doc, name_words)
-        doc.add_text("markets", PLAYABLE_SOMEWHERE)
-        doc.add_text("markets", "WW")
+        _add_words(doc, name_words, name_words)
         return doc
     artist_words = document_words(" ".join(credit.name for credit in record.artists))
     doc.add_text("artist", artist_words)
     if isinstance(record, TrackRecord):
         album_words = document_words(record.album.name)
         doc.add_text("album", album_words)
-        _add_words(doc, f"{name_words} {artist_words} {album_words}")
+        _add_words(doc, f"{name_words} {artist_words} {album_words}", f"{name_words} {artist_words}")
         if record.isrc:
             doc.add_text("isrc", record.isrc)
     else:
-        _add_words(doc, f"{name_words} {artist_words}")
+        _add_words(doc, f"{name_words} {artist_words}", f"{name_words} {artist_words}")
     doc.add_integer("year", int(record.release_date[:4]) if record.release_date[:4].isdigit() else 0)
     doc.add_integer("released", _day(record.release_date))
-    # A track taken down everywhere has no markets at all, so even market-less searches drop it.
-    available = record.availability
-    markets = [PLAYABLE_SOMEWHERE, *available.markets] if available.markets else []
-    for market in markets + [f"{EXCLUDED}{market}" for market in available.excluded]:
+    for market in _market_terms(record.availability):
         doc.add_text("markets", market)
     return doc

@@ -22,15 +22,16 @@ import tantivy
 
 from tonearm.kit.time import utcnow
 
-__all__ = ["MAX_NAME_PREFIX", "MAX_WORD_PREFIX", "SCHEMA", "Cursor", "IndexStore", "SearchIndex"]
+__all__ = ["SCHEMA", "SHORT_PREFIX", "TIERS", "Cursor", "IndexStore", "SearchIndex"]
 
 # Bump when the schema or the folding changes: servers then rebuild instead of reusing.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 FOLDED = "folded"
-WORD_PREFIXES = "word_prefixes"
-NAME_PREFIXES = "name_prefixes"
-# Prefixes longer than these are matched by their first characters only.
-MAX_WORD_PREFIX, MAX_NAME_PREFIX = 20, 40
+SHORT_PREFIXES = "short_prefixes"
+# Prefixes up to this long are terms of their own; longer ones are looked up in the term
+# dictionary (few words share a 4-letter start, many share "th").
+SHORT_PREFIX = 3
+TIERS = (50, 70)
 
 
 def _schema() -> tantivy.Schema:
@@ -43,11 +44,13 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("words", tokenizer_name=FOLDED, index_option="freq")
     for name in ("name", "artist", "album"):
         builder.add_text_field(name, tokenizer_name=FOLDED, index_option="position")
-    # Every prefix of every word (one value per word), so a word being typed is one term
-    # lookup instead of a scan of the term dictionary; and every prefix of the whole name.
-    builder.add_text_field("prefixes", tokenizer_name=WORD_PREFIXES, index_option="freq")
-    builder.add_text_field("starts", tokenizer_name=NAME_PREFIXES, index_option="basic")
+    # The 1-3 letter prefixes of the name's and artists' words (one value per word): the
+    # broadest prefixes are single posting lists instead of unions of thousands of words.
+    builder.add_text_field("prefixes", tokenizer_name=SHORT_PREFIXES, index_option="basic")
     builder.add_text_field("exact", tokenizer_name="raw")
+    # Popularity tiers ("50", "70"): type-ahead for a prefix most of the catalog shares looks
+    # only at the popular part of it.
+    builder.add_text_field("tier", tokenizer_name="raw", index_option="basic")
     builder.add_text_field("isrc", tokenizer_name="raw")
     builder.add_text_field("markets", tokenizer_name="raw")
     builder.add_integer_field("year", indexed=True, fast=True)
@@ -95,11 +98,8 @@ class SearchIndex:
             FOLDED: tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).filter(
                 tantivy.Filter.remove_long(100)
             ),
-            WORD_PREFIXES: tantivy.TextAnalyzerBuilder(
-                tantivy.Tokenizer.ngram(min_gram=1, max_gram=MAX_WORD_PREFIX, prefix_only=True)
-            ),
-            NAME_PREFIXES: tantivy.TextAnalyzerBuilder(
-                tantivy.Tokenizer.ngram(min_gram=1, max_gram=MAX_NAME_PREFIX, prefix_only=True)
+            SHORT_PREFIXES: tantivy.TextAnalyzerBuilder(
+                tantivy.Tokenizer.ngram(min_gram=1, max_gram=SHORT_PREFIX, prefix_only=True)
             ),
         }
         for name, analyzer in analyzers.items():

@@ -2,37 +2,45 @@
 
 Every free word must match a document's words (its name, artists and album): whole (BM25),
 as a prefix when it is the last word still being typed, or within one edit from 5 letters and
-two from 9 (constant-scored, below a whole word). Words of the document's own name, a whole-name
-match and a name that starts as typed score extra. Popularity multiplies the score at
-collection time (see documents.POPULARITY_SPAN).
+two from 9 (constant-scored, below a whole word). Words of the document's own name and a
+whole-name match score extra. Popularity multiplies the score at collection time (see
+documents.POPULARITY_SPAN).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import tantivy
 from tantivy import Occur, Query
 
 from tonearm.kit.time import utcnow
-from tonearm.search.documents import EXCLUDED, PLAYABLE_SOMEWHERE
-from tonearm.search.index import MAX_NAME_PREFIX, MAX_WORD_PREFIX, SCHEMA
+from tonearm.search.documents import EXCLUDED, LISTED, NOWHERE
+from tonearm.search.index import SCHEMA, SHORT_PREFIX
 from tonearm.search.query import ParsedQuery
 
-__all__ = ["KINDS", "build_query", "scope_query", "typo_distance"]
+__all__ = ["KINDS", "Plan", "build_query", "plan_for", "scope_query", "typo_distance"]
 
 KINDS = ("track", "artist", "album")
 # Boosts: a whole word beats a prefix, which beats a typo; a word of the document's own name
 # adds to its match anywhere; a whole-name match and a name that starts as typed add more.
 WORD, OWN_NAME, PREFIX, TYPO = 1.0, 1.0, 0.6, 0.3
-EXACT_NAME_BOOST, NAME_STARTS_BOOST = 3.0, 1.5
+EXACT_NAME_BOOST = 3.0
+# A word in at least this many documents is taken as typed (no typo expansion).
+COMMON_WORD = 20
+# Type-ahead whose rarest word is in more than this many documents looks at this tier only.
+BROAD_TIERS = ((100_000, 70), (20_000, 50))
 NEW_RELEASE_DAYS, HIPSTER_POPULARITY = 14, 10
 PHRASE_FIELDS = ("name", "artist", "album")
 
 
+MIN_TYPO_LETTERS = 5
+
+
 def typo_distance(word: str) -> int:
-    return 2 if len(word) >= 9 else 1 if len(word) >= 5 else 0
+    return 2 if len(word) >= 9 else 1 if len(word) >= MIN_TYPO_LETTERS else 0
 
 
 def _boost(query: Query, boost: float) -> Query:
@@ -43,24 +51,65 @@ def _any(queries: Sequence[Query]) -> Query:
     return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
 
 
-def _word(word: str, *, prefix: bool) -> Query:
+def _word(word: str, *, prefix: bool, typos: bool) -> Query:
     """One free word: whole (BM25), as a prefix when still being typed, or within its typo
-    distance. Prefixes are terms of their own field, so no term-dictionary scan is needed but
-    for typos."""
-    distance = typo_distance(word)
+    distance. Short prefixes are terms of their own field; longer ones expand in the term
+    dictionary."""
+    distance = typo_distance(word) if typos else 0
     variants = [
         Query.term_query(SCHEMA, "words", word),
         _boost(Query.term_query(SCHEMA, "name", word), OWN_NAME),
     ]
     if prefix:
-        typed = word[:MAX_WORD_PREFIX]
-        variants.append(_boost(Query.term_query(SCHEMA, "prefixes", typed), PREFIX))
-        if distance:
-            typo = Query.fuzzy_term_query(SCHEMA, "prefixes", typed, distance)
-            variants.append(_boost(typo, TYPO))
-    elif distance:
-        variants.append(_boost(Query.fuzzy_term_query(SCHEMA, "words", word, distance), TYPO))
+        starts = (
+            Query.term_query(SCHEMA, "prefixes", word)
+            if len(word) <= SHORT_PREFIX
+            else Query.fuzzy_term_query(SCHEMA, "words", word, 0, prefix=True)
+        )
+        variants.append(_boost(starts, PREFIX))
+    if distance:
+        typo = Query.fuzzy_term_query(SCHEMA, "words", word, distance, prefix=prefix)
+        variants.append(_boost(typo, TYPO))
+    elif typos and len(word) == MIN_TYPO_LETTERS - 1:
+        variants.append(_boost(_one_letter_dropped(word), TYPO))
     return _any(variants)
+
+
+def _one_letter_dropped(word: str) -> Query:
+    """A 5-letter word typed with a letter missing is still one edit from 5 letters: match the
+    5-letter words this one is missing a letter of (and not the 4-letter ones one edit away)."""
+    spots = "|".join(f"{word[:i]}.{word[i:]}" for i in range(len(word) + 1))
+    return Query.regex_query(SCHEMA, "words", spots)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of the index a query needs: which words may be typos, and whether a prefix
+    most of the catalog shares should look at the popular part only."""
+
+    typo_words: frozenset[str] | None = None
+    tier: int | None = None
+
+
+def plan_for(parsed: ParsedQuery, doc_freq: Callable[[str, str], int]) -> Plan:
+    """Typo tolerance for words the index has few of (a common word was meant as typed), and a
+    popularity tier for type-ahead whose every word is very common."""
+    last = len(parsed.words) - 1
+    frequencies = {}
+    breadth = []
+    for i, word in enumerate(parsed.words):
+        frequencies[word] = doc_freq("words", word)
+        if parsed.prefix_last and i == last:
+            # How many documents a word starting this way is in, at most.
+            breadth.append(doc_freq("prefixes", word[:SHORT_PREFIX]))
+        else:
+            breadth.append(frequencies[word])
+    typo_words = frozenset(word for word, count in frequencies.items() if count < COMMON_WORD)
+    broadest = min(breadth, default=0)
+    tier = next((tier for limit, tier in BROAD_TIERS if broadest > limit), None)
+    if parsed.has_filters:
+        tier = None
+    return Plan(typo_words, tier)
 
 
 def _phrase(field: str, words: list[str]) -> Query:
@@ -98,32 +147,34 @@ def _filters(parsed: ParsedQuery) -> list[Query]:
     return clauses
 
 
-def _market(market: str) -> Query:
-    """Worldwide and not excluded there, or listed there."""
-    worldwide = Query.boolean_query(
-        [
-            (Occur.Must, Query.term_query(SCHEMA, "markets", "WW")),
-            (Occur.MustNot, Query.term_query(SCHEMA, "markets", f"{EXCLUDED}{market}")),
-        ]
-    )
-    return _any([worldwide, Query.term_query(SCHEMA, "markets", market)])
+def _unplayable(market: str | None) -> list[Query]:
+    """What cannot play in the market (or anywhere, without one): excluded, not listed there,
+    or taken down."""
+    terms = [Query.term_query(SCHEMA, "markets", NOWHERE)]
+    if market:
+        terms.append(Query.term_query(SCHEMA, "markets", f"{EXCLUDED}{market}"))
+        listed_elsewhere = Query.boolean_query(
+            [
+                (Occur.Must, Query.term_query(SCHEMA, "markets", LISTED)),
+                (Occur.MustNot, Query.term_query(SCHEMA, "markets", market)),
+            ]
+        )
+        terms.append(listed_elsewhere)
+    return terms
 
 
-def _scope(kinds: Sequence[str], market: str | None, include_unplayable: bool) -> list[Query]:
+def _scope(kinds: Sequence[str], market: str | None, include_unplayable: bool) -> list[tuple[Occur, Query]]:
     clauses = []
     if set(kinds) != set(KINDS):
-        clauses.append(_any([_kind(kind) for kind in kinds]))
+        clauses.append((Occur.Must, _any([_kind(kind) for kind in kinds])))
     if not include_unplayable:
-        # Term queries, not a term set: they skip along posting lists instead of filling a
-        # bitset of the whole catalog on every query.
-        clauses.append(_market(market) if market else Query.term_query(SCHEMA, "markets", PLAYABLE_SOMEWHERE))
+        clauses += [(Occur.MustNot, query) for query in _unplayable(market)]
     return clauses
 
 
 def scope_query(kinds: Sequence[str] = KINDS, market: str | None = None) -> Query:
     """Only the type and market conditions: every playable document of these kinds."""
-    clauses = _scope(kinds, market, include_unplayable=False)
-    return Query.boolean_query([(Occur.Must, clause) for clause in clauses]) if clauses else Query.all_query()
+    return Query.boolean_query([(Occur.Must, Query.all_query()), *_scope(kinds, market, False)])
 
 
 def build_query(
@@ -132,17 +183,24 @@ def build_query(
     kinds: Sequence[str] = KINDS,
     market: str | None = None,
     include_unplayable: bool = False,
+    plan: Plan = Plan(),
 ) -> Query:
     last = len(parsed.words) - 1
-    must = [_word(word, prefix=parsed.prefix_last and i == last) for i, word in enumerate(parsed.words)]
+    must = [
+        _word(
+            word,
+            prefix=parsed.prefix_last and i == last,
+            typos=plan.typo_words is None or word in plan.typo_words,
+        )
+        for i, word in enumerate(parsed.words)
+    ]
     must += _filters(parsed)
+    if plan.tier is not None:
+        must.append(Query.term_query(SCHEMA, "tier", str(plan.tier)))
     if not must:
         return Query.empty_query()
-    clauses = [(Occur.Must, clause) for clause in must + _scope(kinds, market, include_unplayable)]
+    clauses = [(Occur.Must, clause) for clause in must] + _scope(kinds, market, include_unplayable)
     if parsed.words:
         typed = parsed.text()
         clauses.append((Occur.Should, _boost(Query.term_query(SCHEMA, "exact", typed), EXACT_NAME_BOOST)))
-        if parsed.prefix_last:
-            starts = Query.term_query(SCHEMA, "starts", typed[:MAX_NAME_PREFIX])
-            clauses.append((Occur.Should, _boost(starts, NAME_STARTS_BOOST)))
     return Query.boolean_query(clauses)

@@ -45,6 +45,12 @@ class ParsedQuery:
         return bool(self.words or self.phrases or self.artist or self.album or self.track)
 
     @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.phrases or self.artist or self.album or self.track or self.years or self.isrc or self.tags
+        )
+
+    @property
     def is_empty(self) -> bool:
         return not (self.has_text or self.years or self.isrc or self.tags)
 

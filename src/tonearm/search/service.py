@@ -16,7 +16,7 @@ from tonearm.kit.pagination import paging
 from tonearm.search import schemas
 from tonearm.search.fold import document_words
 from tonearm.search.index import SCHEMA
-from tonearm.search.matcher import KINDS, build_query, scope_query, typo_distance
+from tonearm.search.matcher import KINDS, Plan, build_query, plan_for, scope_query, typo_distance
 from tonearm.search.query import ParsedQuery, parse_query
 from tonearm.search.replica import SearchReplica
 
@@ -56,9 +56,14 @@ class SearchService:
         """The type-ahead answer as JSON bytes: stored cards, no database read."""
         parsed = parse_query(q)
         searcher = self._searcher()
+        chosen = plan_for(parsed, searcher.doc_freq)
         hits = searcher.search(
-            build_query(parsed, market=market), limit, count=False, weight_by_field="weight"
+            build_query(parsed, market=market, plan=chosen), limit, count=False, weight_by_field="weight"
         ).hits
+        if len(hits) < limit and chosen.tier is not None:
+            # The popular part held too few: look at everything after all.
+            broad = build_query(parsed, market=market, plan=Plan(chosen.typo_words))
+            hits = searcher.search(broad, limit, count=False, weight_by_field="weight").hits
         cards = [searcher.doc(address)["card"][0] for _, address in hits]
         correction = None if cards else self._did_you_mean(searcher, parsed, KINDS, market)
         return b"".join(
@@ -87,6 +92,7 @@ class SearchService:
     ) -> schemas.SearchResponse:
         parsed = parse_query(q)
         searcher = self._searcher()
+        typos = Plan(plan_for(parsed, searcher.doc_freq).typo_words)
         pages: dict[str, object] = {}
         found = 0
         for kind in types:
@@ -97,7 +103,9 @@ class SearchService:
             if kind not in KINDS:
                 pages[_PAGE_KEYS[kind]] = paging(url, [], limit=limit, offset=offset, total=0, params=params)
                 continue
-            query = build_query(parsed, kinds=[kind], market=market, include_unplayable=include_unplayable)
+            query = build_query(
+                parsed, kinds=[kind], market=market, include_unplayable=include_unplayable, plan=typos
+            )
             result = searcher.search(query, limit, count=True, offset=offset, weight_by_field="weight")
             ids = [searcher.doc(address)["key"][0].partition(":")[2] for _, address in result.hits]
             items = [item for item in self._hydrate(session, kind, ids, base, market) if item is not None]
