@@ -100,7 +100,8 @@ def test_the_chroma_peaks_on_the_tonic_triad(
 def test_a_thirty_second_track_renders_in_under_a_third_of_a_second(tmp_path: Path) -> None:
     spec = SynthSpec(tempo_bpm=170, key=11, mode=0, timbre="pluck", seconds=30.0, seed=9)
     timings = []
-    for _ in range(3):
+    # The fastest of five: a busy machine slows some runs, not what the code can do.
+    for _ in range(5):
         started = time.perf_counter()
         synthesize(spec, tmp_path / "long.wav")
         timings.append(time.perf_counter() - started)

@@ -25,12 +25,12 @@ from tonearm.kit.time import utcnow
 __all__ = ["SCHEMA", "SHORT_PREFIX", "TIERS", "Cursor", "IndexStore", "SearchIndex"]
 
 # Bump when the schema or the folding changes: servers then rebuild instead of reusing.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FOLDED = "folded"
 SHORT_PREFIXES = "short_prefixes"
 # Prefixes up to this long are terms of their own; longer ones are looked up in the term
-# dictionary (few words share a 4-letter start, many share "th").
-SHORT_PREFIX = 3
+# dictionary (few words share a 6-letter start, many share "th" or "black").
+SHORT_PREFIX = 5
 TIERS = (50, 70)
 
 
@@ -44,7 +44,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("words", tokenizer_name=FOLDED, index_option="freq")
     for name in ("name", "artist", "album"):
         builder.add_text_field(name, tokenizer_name=FOLDED, index_option="position")
-    # The 1-3 letter prefixes of the name's and artists' words (one value per word): the
+    # The 1-5 letter prefixes of the name's and artists' words (one value per word): the
     # broadest prefixes are single posting lists instead of unions of thousands of words.
     builder.add_text_field("prefixes", tokenizer_name=SHORT_PREFIXES, index_option="basic")
     builder.add_text_field("exact", tokenizer_name="raw")

@@ -51,7 +51,7 @@ def _any(queries: Sequence[Query]) -> Query:
     return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
 
 
-def _word(word: str, *, prefix: bool, typos: bool) -> Query:
+def _word(word: str, *, prefix: bool, typos: bool, within: Query | None = None) -> Query:
     """One free word: whole (BM25), as a prefix when still being typed, or within its typo
     distance. Short prefixes are terms of their own field; longer ones expand in the term
     dictionary."""
@@ -70,15 +70,22 @@ def _word(word: str, *, prefix: bool, typos: bool) -> Query:
     if distance:
         typo = Query.fuzzy_term_query(SCHEMA, "words", word, distance, prefix=prefix)
         variants.append(_boost(typo, TYPO))
-    elif typos and len(word) == MIN_TYPO_LETTERS - 1:
-        variants.append(_boost(_one_letter_dropped(word), TYPO))
+    elif typos and len(word) == MIN_TYPO_LETTERS - 1 and (dropped := _one_letter_dropped(word)):
+        variants.append(_boost(dropped, TYPO))
+    if within is not None:
+        # Each way of matching meets the tier first: unions of huge posting lists are slow to
+        # intersect, small intersections are quick to unite.
+        variants = [Query.boolean_query([(Occur.Must, v), (Occur.Must, within)]) for v in variants]
     return _any(variants)
 
 
-def _one_letter_dropped(word: str) -> Query:
+def _one_letter_dropped(word: str) -> Query | None:
     """A 5-letter word typed with a letter missing is still one edit from 5 letters: match the
-    5-letter words this one is missing a letter of (and not the 4-letter ones one edit away)."""
-    spots = "|".join(f"{word[:i]}.{word[i:]}" for i in range(len(word) + 1))
+    5-letter words this one is missing a letter of (and not the 4-letter ones one edit away).
+    A letter class, not ".", keeps the automaton small (10x faster to build)."""
+    if not (word.isascii() and word.isalnum()):
+        return None
+    spots = "|".join(f"{word[:i]}[a-z0-9]{word[i:]}" for i in range(len(word) + 1))
     return Query.regex_query(SCHEMA, "words", spots)
 
 
@@ -185,18 +192,19 @@ def build_query(
     include_unplayable: bool = False,
     plan: Plan = Plan(),
 ) -> Query:
-    last = len(parsed.words) - 1
+    typing = parsed.words[-1] if parsed.prefix_last else None
+    tier = Query.term_query(SCHEMA, "tier", str(plan.tier)) if plan.tier is not None else None
     must = [
         _word(
             word,
-            prefix=parsed.prefix_last and i == last,
+            prefix=word == typing,
             typos=plan.typo_words is None or word in plan.typo_words,
+            within=tier,
         )
-        for i, word in enumerate(parsed.words)
+        # A repeated word ("the the") needs matching once.
+        for word in dict.fromkeys(parsed.words)
     ]
     must += _filters(parsed)
-    if plan.tier is not None:
-        must.append(Query.term_query(SCHEMA, "tier", str(plan.tier)))
     if not must:
         return Query.empty_query()
     clauses = [(Occur.Must, clause) for clause in must] + _scope(kinds, market, include_unplayable)
