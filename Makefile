@@ -45,6 +45,9 @@ bench: system-deps $(STAMP) web
 	$(PY) bench/transcode.py
 	$(PY) bench/serving.py
 	$(PY) bench/manifest.py
+	# Needs ../shared/data (real artist names); about 20 minutes at 1M tracks.
+	$(PY) bench/search_engines.py
+	$(PY) bench/search.py --tracks 1000000
 
 clean:
 	rm -rf $(VENV) $(WEB)/node_modules $(WEB)/dist var

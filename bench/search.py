@@ -70,7 +70,8 @@ def reindex(folder: Path) -> dict[str, float]:
     )
     elapsed = time.perf_counter() - started
     documents = int(done.stdout.split("indexed ", 1)[1].split()[0])
-    size = sum(f.stat().st_size for f in (folder / "search").rglob("*") if f.is_file())
+    current = folder / "search" / (folder / "search" / "CURRENT").read_text().strip()
+    size = sum(f.stat().st_size for f in current.rglob("*") if f.is_file())
     return {
         "documents": documents,
         "reindex_s": round(elapsed, 1),
