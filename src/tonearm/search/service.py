@@ -16,7 +16,7 @@ from tonearm.kit.pagination import paging
 from tonearm.search import schemas
 from tonearm.search.fold import document_words
 from tonearm.search.index import SCHEMA
-from tonearm.search.matcher import KINDS, Plan, build_query, plan_for, scope_query, typo_distance
+from tonearm.search.matcher import COMMON_WORD, KINDS, Plan, build_query, plan_for, scope_query, typo_distance
 from tonearm.search.query import ParsedQuery, parse_query
 from tonearm.search.replica import SearchReplica
 
@@ -60,8 +60,9 @@ class SearchService:
         hits = searcher.search(
             build_query(parsed, market=market, plan=chosen), limit, count=False, weight_by_field="weight"
         ).hits
-        if len(hits) < limit and chosen.tier is not None:
-            # The popular part held too few: look at everything after all.
+        if not hits and chosen.tier is not None:
+            # The popular part held nothing: look at everything after all. (Fewer than `limit`
+            # popular hits stand: widening then would cost what the tier saves.)
             broad = build_query(parsed, market=market, plan=Plan(chosen.typo_words))
             hits = searcher.search(broad, limit, count=False, weight_by_field="weight").hits
         cards = [searcher.doc(address)["card"][0] for _, address in hits]
@@ -130,11 +131,18 @@ class SearchService:
         return catalog.get_artists(session, ids, base=base)
 
     def _did_you_mean(
-        self, searcher: tantivy.Searcher, parsed: ParsedQuery, kinds: Sequence[str], market: str | None
+        self,
+        searcher: tantivy.Searcher,
+        parsed: ParsedQuery,
+        kinds: Sequence[str],
+        market: str | None,
     ) -> str | None:
         """Respell each word as the nearest word of the names that come closest, if that finds
-        something."""
-        words = [word for word in parsed.words if len(word) >= 3]
+        something. Each word may be one edit further off than search allows."""
+        # Only the words the index hardly knows are respelled: "the" was meant as typed.
+        words = [
+            word for word in parsed.words if len(word) >= 3 and searcher.doc_freq("words", word) < COMMON_WORD
+        ]
         if not words:
             return None
         loose = [
@@ -157,5 +165,6 @@ class SearchService:
         suggestion = " ".join(fixed.get(word, word) for word in parsed.words)
         if suggestion == parsed.text():
             return None
-        retry = build_query(parse_query(suggestion), kinds=kinds, market=market)
+        # Respelled words are the index's own, so the check needs no typo expansion.
+        retry = build_query(parse_query(suggestion), kinds=kinds, market=market, plan=Plan(frozenset()))
         return suggestion if searcher.search(retry, 1, count=False).hits else None
