@@ -66,7 +66,9 @@ class SearchService:
             broad = build_query(parsed, market=market, plan=Plan(chosen.typo_words))
             hits = searcher.search(broad, limit, count=False, weight_by_field="weight").hits
         cards = [searcher.doc(address)["card"][0] for _, address in hits]
-        correction = None if cards else self._did_you_mean(searcher, parsed, KINDS, market)
+        # Type-ahead respells within search's own distances (one edit for 3-4 letters): two-edit
+        # lookups of 5-8 letter words were its slowest answers. Full search looks one further.
+        correction = None if cards else self._did_you_mean(searcher, parsed, KINDS, market, further=0)
         return b"".join(
             (
                 b'{"q":',
@@ -136,9 +138,11 @@ class SearchService:
         parsed: ParsedQuery,
         kinds: Sequence[str],
         market: str | None,
+        *,
+        further: int = 1,
     ) -> str | None:
         """Respell each word as the nearest word of the names that come closest, if that finds
-        something. Each word may be one edit further off than search allows."""
+        something. Each word may be `further` edits further off than search allows."""
         # Only the words the index hardly knows are respelled: "the" was meant as typed.
         words = [
             word for word in parsed.words if len(word) >= 3 and searcher.doc_freq("words", word) < COMMON_WORD
@@ -146,7 +150,8 @@ class SearchService:
         if not words:
             return None
         loose = [
-            Query.fuzzy_term_query(SCHEMA, "words", word, min(2, typo_distance(word) + 1)) for word in words
+            Query.fuzzy_term_query(SCHEMA, "words", word, min(2, max(1, typo_distance(word) + further)))
+            for word in words
         ]
         scope = scope_query(kinds, market)
         query = Query.boolean_query(
