@@ -198,6 +198,30 @@ def test_suggest_mixes_types_with_what_a_row_needs(reader: TestClient) -> None:
     assert len(reader.get("/v1/search/suggest", params={"q": "the", "limit": 2}).json()["items"]) == 2
 
 
+def test_a_broad_prefix_looks_at_the_popular_tier_first(
+    reader: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At catalog scale a prefix most documents share ("th") looks only at the popular tier,
+    through its head terms; here the tiny catalog counts as broad from 2 documents on."""
+    from tonearm.search import matcher
+
+    # "th": Thunderstruck (85), The Killers' tracks (90, 70), Halo Theme (80); not the artist
+    # and albums, whose popularity is 0, that the whole catalog would add.
+    assert ("album", "The Razors Edge") in suggest(reader, "th", limit=20)
+    monkeypatch.setattr(matcher, "BROAD_TIERS", ((2, 70), (1, 50)))
+    assert suggest(reader, "th", limit=20) == [
+        ("track", "Thunderstruck"),
+        ("track", "Mr. Brightside"),
+        ("track", "Somebody Told Me"),
+        ("track", "Halo Theme Extended Remix"),
+    ]
+    # A whole word within the tier ("the"), and a longer prefix (through the term dictionary).
+    assert ("track", "Mr. Brightside") in suggest(reader, "the killers")
+    assert suggest(reader, "thunders")[0] == ("track", "Thunderstruck")
+    # A prefix the tier has nothing for falls back to the whole catalog.
+    assert ("track", "Kickstart My Heart") in suggest(reader, "kick")
+
+
 @pytest.mark.parametrize(
     ("path", "params", "says"),
     [

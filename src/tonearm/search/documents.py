@@ -17,7 +17,16 @@ from tonearm.kit.ids import uri
 from tonearm.search.fold import document_words, folded_name
 from tonearm.search.index import SHORT_PREFIX, TIERS
 
-__all__ = ["EXCLUDED", "LISTED", "NOWHERE", "POPULARITY_SPAN", "document_key", "to_document"]
+__all__ = [
+    "EXCLUDED",
+    "LISTED",
+    "NOWHERE",
+    "POPULARITY_SPAN",
+    "document_key",
+    "head_prefix",
+    "head_word",
+    "to_document",
+]
 
 # Markets are written as exceptions, so the common case (worldwide) adds no term, and a search
 # filters by excluding small posting lists instead of walking the whole catalog's:
@@ -77,11 +86,27 @@ def _market_terms(available: Availability) -> list[str]:
     return [LISTED, *available.markets]
 
 
-def _add_words(doc: tantivy.Document, words: str, prefixed: str) -> None:
-    """All words, and the short prefixes of the ones people start typing: name and artists."""
+def head_word(tier: int, word: str) -> str:
+    return f"{tier}={word}"
+
+
+def head_prefix(tier: int, prefix: str) -> str:
+    return f"{tier}:{prefix}"
+
+
+def _add_words(doc: tantivy.Document, words: str, prefixed: str, popularity: int) -> None:
+    """All words, and the short prefixes of the ones people start typing: name and artists;
+    for a popular document, both again as its tiers' head terms."""
     doc.add_text("words", words)
-    for word in {word[:SHORT_PREFIX] for word in prefixed.split()}:
-        doc.add_text("prefixes", word)
+    starts = {word[:SHORT_PREFIX] for word in prefixed.split()}
+    for start in starts:
+        doc.add_text("prefixes", start)
+    tiers = [tier for tier in TIERS if popularity >= tier]
+    if tiers:
+        prefixes = {start[:length] for start in starts for length in range(1, len(start) + 1)}
+        head = [head_word(tier, word) for tier in tiers for word in set(words.split())]
+        head += [head_prefix(tier, prefix) for tier in tiers for prefix in prefixes]
+        doc.add_text("head", " ".join(head))
 
 
 def to_document(record: Record) -> tantivy.Document:
@@ -98,18 +123,19 @@ def to_document(record: Record) -> tantivy.Document:
     doc.add_float("weight", _weight(record.popularity))
     doc.add_bytes("card", _card(record))
     if isinstance(record, ArtistRecord):
-        _add_words(doc, name_words, name_words)
+        _add_words(doc, name_words, name_words, record.popularity)
         return doc
     artist_words = document_words(" ".join(credit.name for credit in record.artists))
     doc.add_text("artist", artist_words)
     if isinstance(record, TrackRecord):
         album_words = document_words(record.album.name)
         doc.add_text("album", album_words)
-        _add_words(doc, f"{name_words} {artist_words} {album_words}", f"{name_words} {artist_words}")
+        everything = f"{name_words} {artist_words} {album_words}"
+        _add_words(doc, everything, f"{name_words} {artist_words}", record.popularity)
         if record.isrc:
             doc.add_text("isrc", record.isrc)
     else:
-        _add_words(doc, f"{name_words} {artist_words}", f"{name_words} {artist_words}")
+        _add_words(doc, f"{name_words} {artist_words}", f"{name_words} {artist_words}", record.popularity)
     doc.add_integer("year", int(record.release_date[:4]) if record.release_date[:4].isdigit() else 0)
     doc.add_integer("released", _day(record.release_date))
     for market in _market_terms(record.availability):

@@ -25,7 +25,7 @@ from tonearm.kit.time import utcnow
 __all__ = ["SCHEMA", "SHORT_PREFIX", "TIERS", "Cursor", "IndexStore", "SearchIndex"]
 
 # Bump when the schema or the folding changes: servers then rebuild instead of reusing.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 FOLDED = "folded"
 SHORT_PREFIXES = "short_prefixes"
 # Prefixes up to this long are terms of their own; longer ones are looked up in the term
@@ -51,6 +51,9 @@ def _schema() -> tantivy.Schema:
     # Popularity tiers ("50", "70"): type-ahead for a prefix most of the catalog shares looks
     # only at the popular part of it.
     builder.add_text_field("tier", tokenizer_name="raw", index_option="basic")
+    # The popular part's own terms, "50=word" and "50:pre" (see documents.head_terms): a broad
+    # prefix looked up in a tier is one short posting list, not an intersection of two long ones.
+    builder.add_text_field("head", tokenizer_name=FOLDED, index_option="basic")
     builder.add_text_field("isrc", tokenizer_name="raw")
     builder.add_text_field("markets", tokenizer_name="raw")
     builder.add_integer_field("year", indexed=True, fast=True)

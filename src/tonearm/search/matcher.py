@@ -17,7 +17,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from tonearm.kit.time import utcnow
-from tonearm.search.documents import EXCLUDED, LISTED, NOWHERE
+from tonearm.search.documents import EXCLUDED, LISTED, NOWHERE, head_prefix, head_word
 from tonearm.search.index import SCHEMA, SHORT_PREFIX
 from tonearm.search.query import ParsedQuery
 
@@ -51,31 +51,32 @@ def _any(queries: Sequence[Query]) -> Query:
     return queries[0] if len(queries) == 1 else Query.boolean_query([(Occur.Should, q) for q in queries])
 
 
-def _word(word: str, *, prefix: bool, typos: bool, within: Query | None = None) -> Query:
+def _word(word: str, *, prefix: bool, typos: bool, tier: int | None = None) -> Query:
     """One free word: whole (BM25), as a prefix when still being typed, or within its typo
     distance. Short prefixes are terms of their own field; longer ones expand in the term
-    dictionary."""
+    dictionary. Within a popularity tier, whole words and short prefixes are the tier's own
+    head terms."""
     distance = typo_distance(word) if typos else 0
-    variants = [
-        Query.term_query(SCHEMA, "words", word),
-        _boost(Query.term_query(SCHEMA, "name", word), OWN_NAME),
-    ]
-    if prefix:
-        starts = (
-            Query.term_query(SCHEMA, "prefixes", word)
-            if len(word) <= SHORT_PREFIX
-            else Query.fuzzy_term_query(SCHEMA, "words", word, 0, prefix=True)
-        )
-        variants.append(_boost(starts, PREFIX))
+    short = prefix and len(word) <= SHORT_PREFIX
+    if tier is not None:
+        heads = [Query.term_query(SCHEMA, "head", head_word(tier, word))]
+        if short:
+            heads.append(_boost(Query.term_query(SCHEMA, "head", head_prefix(tier, word)), PREFIX))
+    variants = [] if tier is not None else [Query.term_query(SCHEMA, "words", word)]
+    if prefix and not short:
+        variants.append(_boost(Query.fuzzy_term_query(SCHEMA, "words", word, 0, prefix=True), PREFIX))
+    elif short and tier is None:
+        variants.append(_boost(Query.term_query(SCHEMA, "prefixes", word), PREFIX))
     if distance:
         typo = Query.fuzzy_term_query(SCHEMA, "words", word, distance, prefix=prefix)
         variants.append(_boost(typo, TYPO))
     elif typos and len(word) == MIN_TYPO_LETTERS - 1 and (dropped := _one_letter_dropped(word)):
         variants.append(_boost(dropped, TYPO))
-    if within is not None:
-        # Each way of matching meets the tier first: unions of huge posting lists are slow to
-        # intersect, small intersections are quick to unite.
-        variants = [Query.boolean_query([(Occur.Must, v), (Occur.Must, within)]) for v in variants]
+    if tier is not None:
+        # The rest meets the tier first: unions of huge posting lists are slow to intersect,
+        # small intersections are quick to unite.
+        within = Query.term_query(SCHEMA, "tier", str(tier))
+        variants = heads + [Query.boolean_query([(Occur.Must, v), (Occur.Must, within)]) for v in variants]
     return _any(variants)
 
 
@@ -193,13 +194,12 @@ def build_query(
     plan: Plan = Plan(),
 ) -> Query:
     typing = parsed.words[-1] if parsed.prefix_last else None
-    tier = Query.term_query(SCHEMA, "tier", str(plan.tier)) if plan.tier is not None else None
     must = [
         _word(
             word,
             prefix=word == typing,
             typos=plan.typo_words is None or word in plan.typo_words,
-            within=tier,
+            tier=plan.tier,
         )
         # A repeated word ("the the") needs matching once.
         for word in dict.fromkeys(parsed.words)
@@ -209,6 +209,12 @@ def build_query(
         return Query.empty_query()
     clauses = [(Occur.Must, clause) for clause in must] + _scope(kinds, market, include_unplayable)
     if parsed.words:
+        # Boosts only score what the musts matched: as optional clauses they are sought to each
+        # match instead of being united with (and walked like) the huge lists of common words.
+        clauses += [
+            (Occur.Should, _boost(Query.term_query(SCHEMA, "name", word), OWN_NAME))
+            for word in dict.fromkeys(parsed.words)
+        ]
         typed = parsed.text()
         clauses.append((Occur.Should, _boost(Query.term_query(SCHEMA, "exact", typed), EXACT_NAME_BOOST)))
     return Query.boolean_query(clauses)
