@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from tonearm.accounts.endpoints import pages as accounts_pages
+from tonearm.accounts.endpoints import router as accounts_router
 from tonearm.catalog.endpoints import router as catalog_router
 from tonearm.delivery.endpoints import router as delivery_router
 from tonearm.ingest.endpoints import router as ingest_router
@@ -16,5 +18,6 @@ __all__ = ["include_routers"]
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(ops_router)
-    for router in (catalog_router, delivery_router, ingest_router, search_router):
+    app.include_router(accounts_pages)
+    for router in (accounts_router, catalog_router, delivery_router, ingest_router, search_router):
         app.include_router(router, responses=ERROR_RESPONSES)

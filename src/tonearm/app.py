@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +21,7 @@ from tonearm.audio.ladder import LADDER
 from tonearm.config import Settings
 from tonearm.delivery.media import MediaApp
 from tonearm.delivery.paths import MEDIA_PREFIX
-from tonearm.errors import NotPlayable, TonearmError
+from tonearm.errors import NotPlayable, TonearmError, TooManyRequests, Unauthorized
 from tonearm.kit.logs import get_logger
 from tonearm.kit.metrics import Metrics
 from tonearm.runtime import open_runtime
@@ -42,7 +43,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TonearmError)
     async def tonearm_error(_request: Request, error: TonearmError) -> JSONResponse:
         extra = {"reason": error.reason} if isinstance(error, NotPlayable) else {}
-        return _error(error.status, error.message, **extra)
+        headers = None
+        if isinstance(error, TooManyRequests):
+            headers = {"Retry-After": str(max(1, math.ceil(error.retry_after)))}
+        elif isinstance(error, Unauthorized):
+            headers = {"WWW-Authenticate": 'Bearer realm="tonearm"'}
+        return _error(error.status, error.message, headers=headers, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""`tonearm run | serve | ingest | demo | search reindex | catalog takedown|restore`."""
+"""`tonearm run | serve | ingest | demo | search reindex | catalog … | users … | apps create`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import typer
 from rich.progress import Progress
 from sqlalchemy.orm import Session
 
+from tonearm.accounts.service import PRODUCTS, ROLES, account
 from tonearm.catalog.feed import feed
 from tonearm.config import Settings
 from tonearm.errors import TonearmError
@@ -190,7 +191,7 @@ def search_reindex() -> None:
     runtime.close()
 
 
-def _catalog_change(change: Callable[[Session], object]) -> None:
+def _in_unit_of_work(change: Callable[[Session], object]) -> None:
     settings = Settings()
     runtime = open_runtime(settings)
     try:
@@ -209,7 +210,7 @@ def catalog_takedown(
     territory: Annotated[str | None, typer.Option(help="ISO country; default everywhere")] = None,
 ) -> None:
     """Take a track down: manifests refuse it at once and search drops it within a second."""
-    _catalog_change(lambda session: feed.take_down(session, parse_id(track_id, "track"), territory))
+    _in_unit_of_work(lambda session: feed.take_down(session, parse_id(track_id, "track"), territory))
     typer.echo(f"taken down: {track_id} in {territory or 'every territory'}")
 
 
@@ -219,8 +220,102 @@ def catalog_restore(
     territory: Annotated[str | None, typer.Option(help="ISO country; default every takedown")] = None,
 ) -> None:
     """Lift a takedown."""
-    _catalog_change(lambda session: feed.restore(session, parse_id(track_id, "track"), territory))
+    _in_unit_of_work(lambda session: feed.restore(session, parse_id(track_id, "track"), territory))
     typer.echo(f"restored: {track_id} in {territory or 'every territory'}")
+
+
+users_app = typer.Typer(help="User accounts.")
+apps_app = typer.Typer(help="Third-party apps (OAuth clients).")
+app.add_typer(users_app, name="users")
+app.add_typer(apps_app, name="apps")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Argument(help="the name to sign in with")],
+    password: Annotated[str, typer.Option(help="at least 8 characters")],
+    country: Annotated[str, typer.Option(help="ISO country: decides the market")],
+    product: Annotated[str, typer.Option(help=" or ".join(PRODUCTS))] = "free",
+    role: Annotated[str, typer.Option(help=", ".join(ROLES))] = "listener",
+    display_name: Annotated[str | None, typer.Option(help="what others see")] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    artist: Annotated[
+        list[str] | None, typer.Option(help="catalog artist id an artist account speaks for")
+    ] = None,
+) -> None:
+    """Create a user."""
+
+    def create(session: Session) -> None:
+        user = account.create_user(
+            session,
+            name,
+            password=password,
+            country=country,
+            product=product,
+            role=role,
+            display_name=display_name,
+            email=email,
+        )
+        for artist_id in artist or []:
+            account.link_artist(session, user.name, parse_id(artist_id, "artist"))
+        typer.echo(f"created {user.name} ({user.id}): {user.product}, {user.role}, {user.country}")
+
+    _in_unit_of_work(create)
+
+
+@users_app.command("set-product")
+def users_set_product(name: str, product: Annotated[str, typer.Argument(help=" or ".join(PRODUCTS))]) -> None:
+    """Move a user to free or premium."""
+    _in_unit_of_work(
+        lambda session: typer.echo(f"{name}: {account.set_product(session, name, product).product}")
+    )
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every user: name, id, product, role, country."""
+
+    def show(session: Session) -> None:
+        for user in account.list_users(session):
+            typer.echo(f"{user.name}\t{user.id}\t{user.product}\t{user.role}\t{user.country}")
+
+    _in_unit_of_work(show)
+
+
+@users_app.command("token")
+def users_token(
+    name: str,
+    scope: Annotated[
+        str, typer.Option(help='space-separated scopes, e.g. "user-read-private streaming"')
+    ] = "",
+) -> None:
+    """Print an access token for a user (valid one hour), for operators and scripts."""
+    _in_unit_of_work(
+        lambda session: typer.echo(account.token_for_name(session, name, scope=scope).access_token)
+    )
+
+
+@apps_app.command("create")
+def apps_create(
+    name: str,
+    redirect_uri: Annotated[list[str] | None, typer.Option(help="allowed redirect URI (repeatable)")] = None,
+    public: Annotated[bool, typer.Option(help="a browser or mobile app: no secret, PKCE only")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print client_id and secret as JSON")] = False,
+) -> None:
+    """Register an app; its secret is shown once."""
+
+    def create(session: Session) -> None:
+        client, secret = account.create_client(
+            session, name, redirect_uris=redirect_uri or [], confidential=not public
+        )
+        shown = {
+            "client_id": client.client_id,
+            "client_secret": secret,
+            "redirect_uris": client.redirect_uris,
+        }
+        typer.echo(json.dumps(shown) if as_json else "\n".join(f"{k}: {v}" for k, v in shown.items()))
+
+    _in_unit_of_work(create)
 
 
 def main() -> None:

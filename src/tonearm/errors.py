@@ -12,6 +12,7 @@ TonearmError (500)
 ├── PayloadTooLarge (413)
 ├── RangeNotSatisfiable (416)
 ├── UnsupportedMedia (415)
+├── TooManyRequests (429)
 └── BackendError (503)
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "RangeNotSatisfiable",
     "SignatureInvalid",
     "TonearmError",
+    "TooManyRequests",
     "Unauthorized",
     "UnsupportedMedia",
 ]
@@ -58,6 +60,16 @@ class InvalidUpload(BadRequest):
 
 class Unauthorized(TonearmError):
     status = 401
+
+
+class TooManyRequests(TonearmError):
+    """Answered with Retry-After: whole seconds until a retry can succeed."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Forbidden(TonearmError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-import tonearm.catalog.models  # noqa: F401  (registers the tables on Base.metadata)
+import tonearm.accounts.models
+import tonearm.catalog.models  # noqa: F401
 from tonearm.kit.db import Base
 
 target_metadata = Base.metadata

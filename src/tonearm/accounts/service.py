@@ -1,0 +1,299 @@
+"""Users, apps and tokens: who may do what, and for whom.
+
+Tokens are opaque random strings; the database keeps their SHA-256, so a copy of it hands out no
+credential, and a token is revoked by marking its row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from tonearm.accounts.models import OAuthClient, Token, User, UserArtist
+from tonearm.accounts.passwords import hash_password, needs_rehash, verify_password
+from tonearm.accounts.repository import AccountsRepository
+from tonearm.accounts.scopes import parse_scope
+from tonearm.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
+from tonearm.kit.ids import new_id
+from tonearm.kit.territories import parse_market
+from tonearm.kit.time import as_utc, utcnow
+
+__all__ = [
+    "ACCESS_TOKEN_SECONDS",
+    "CLI_CLIENT_ID",
+    "PRODUCTS",
+    "ROLES",
+    "AccountService",
+    "Caller",
+    "IssuedToken",
+    "account",
+    "digest",
+]
+
+Product = Literal["free", "premium"]
+Role = Literal["listener", "artist", "admin"]
+PRODUCTS: tuple[Product, ...] = ("free", "premium")
+ROLES: tuple[Role, ...] = ("listener", "artist", "admin")
+ACCESS_TOKEN_SECONDS = 3600
+REFRESH_TOKEN_DAYS = 60
+# The app `tonearm users token` issues tokens as; registered on first use.
+CLI_CLIENT_ID = "tonearm-cli"
+MIN_PASSWORD = 8
+# Repeated wrong passwords lock the account: 5 free tries, then 30 s, doubling, at most 1 h.
+FREE_TRIES, FIRST_LOCK_SECONDS, LONGEST_LOCK_SECONDS = 5, 30, 3600
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _token(prefix: str) -> str:
+    return f"{prefix}{secrets.token_urlsafe(32)}"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+    scope: str
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request acts for: a user through an app, or an app alone (client credentials)."""
+
+    user_id: str | None
+    client_id: str | None
+    scopes: frozenset[str]
+    role: Role = "listener"
+    product: Product = "free"
+    country: str | None = None
+    explicit_content: bool = True
+
+
+class AccountService:
+    # ---- users ----
+    def create_user(
+        self,
+        session: Session,
+        name: str,
+        *,
+        password: str,
+        country: str,
+        product: str = "free",
+        role: str = "listener",
+        display_name: str | None = None,
+        email: str | None = None,
+        explicit_content: bool = True,
+    ) -> User:
+        repo = AccountsRepository(session)
+        name = name.strip().lower()
+        if not _NAME.match(name):
+            raise BadRequest("name must be 2-64 lowercase letters, digits, '.', '_' or '-'")
+        if len(password) < MIN_PASSWORD:
+            raise BadRequest(f"password must be at least {MIN_PASSWORD} characters")
+        if repo.user_by_name(name) is not None:
+            raise BadRequest(f"the name '{name}' is taken")
+        user = User(
+            id=new_id(),
+            name=name,
+            display_name=(display_name or name).strip()[:200],
+            email=email,
+            password_hash=hash_password(password),
+            country=parse_market(country),
+            product=self._product(product),
+            role=self._role(role),
+            explicit_content=explicit_content,
+            failed_logins=0,
+        )
+        repo.add(user)
+        return user
+
+    def get_user(self, session: Session, user_id: str) -> User:
+        user = AccountsRepository(session).user(user_id)
+        if user is None:
+            raise NotFound(f"no user with id '{user_id[:40]}'")
+        return user
+
+    def get_by_name(self, session: Session, name: str) -> User:
+        user = AccountsRepository(session).user_by_name(name.strip().lower())
+        if user is None:
+            raise NotFound(f"no user named '{name[:64]}'")
+        return user
+
+    def list_users(self, session: Session) -> list[User]:
+        return list(AccountsRepository(session).users())
+
+    def set_product(self, session: Session, name: str, product: str) -> User:
+        user = self.get_by_name(session, name)
+        user.product = self._product(product)
+        return user
+
+    def link_artist(self, session: Session, name: str, artist_id: str) -> None:
+        user = self.get_by_name(session, name)
+        AccountsRepository(session).add(UserArtist(user_id=user.id, artist_id=artist_id))
+
+    def artist_ids(self, session: Session, user_id: str) -> list[str]:
+        return AccountsRepository(session).artist_ids(user_id)
+
+    def authenticate(
+        self, session: Session, name: str, password: str, *, now: datetime | None = None
+    ) -> User:
+        """The user if the password is right. Wrong guesses lock the account for a while, and
+        the answer for a locked account does not reveal whether the password was right."""
+        now = now or utcnow()
+        user = AccountsRepository(session).user_by_name(name.strip().lower())
+        if user is not None and user.locked_until is not None and as_utc(user.locked_until) > now:
+            wait = (as_utc(user.locked_until) - now).total_seconds()
+            raise TooManyRequests("too many wrong passwords: try again later", retry_after=wait)
+        if user is None or not verify_password(user.password_hash if user else None, password):
+            if user is not None:
+                self._count_failure(user, now)
+            raise Unauthorized("wrong name or password")
+        user.failed_logins, user.locked_until = 0, None
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        return user
+
+    def _count_failure(self, user: User, now: datetime) -> None:
+        user.failed_logins += 1
+        over = user.failed_logins - FREE_TRIES
+        if over >= 0:
+            seconds = min(LONGEST_LOCK_SECONDS, FIRST_LOCK_SECONDS * 2**over)
+            user.locked_until = now + timedelta(seconds=seconds)
+
+    @staticmethod
+    def _product(value: str) -> Product:
+        if value not in PRODUCTS:
+            raise BadRequest(f"product must be one of {', '.join(PRODUCTS)}, got '{value[:20]}'")
+        return value  # type: ignore[return-value]
+
+    @staticmethod
+    def _role(value: str) -> Role:
+        if value not in ROLES:
+            raise BadRequest(f"role must be one of {', '.join(ROLES)}, got '{value[:20]}'")
+        return value  # type: ignore[return-value]
+
+    # ---- apps ----
+    def create_client(
+        self,
+        session: Session,
+        name: str,
+        *,
+        redirect_uris: list[str],
+        confidential: bool = True,
+        owner_id: str | None = None,
+        client_id: str | None = None,
+    ) -> tuple[OAuthClient, str | None]:
+        """A registered app and its secret (shown once; None for a public client)."""
+        if not name.strip():
+            raise BadRequest("an app needs a name")
+        for uri in redirect_uris:
+            if not re.match(r"^[a-z][a-z0-9+.-]*://[^\s#]+$", uri):
+                raise BadRequest(f"redirect URI '{uri[:100]}' must be absolute, without a fragment")
+        secret = secrets.token_hex(16) if confidential else None
+        client = OAuthClient(
+            client_id=client_id or secrets.token_hex(16),
+            secret_hash=digest(secret) if secret else None,
+            name=name.strip()[:200],
+            redirect_uris=list(dict.fromkeys(redirect_uris)),
+            owner_id=owner_id,
+        )
+        AccountsRepository(session).add(client)
+        return client, secret
+
+    def get_client(self, session: Session, client_id: str) -> OAuthClient | None:
+        return AccountsRepository(session).client(client_id)
+
+    # ---- tokens ----
+    def issue_token(
+        self,
+        session: Session,
+        *,
+        client_id: str | None,
+        user_id: str | None,
+        scope: str,
+        refresh: bool = True,
+        code_hash: str | None = None,
+        now: datetime | None = None,
+    ) -> IssuedToken:
+        now = now or utcnow()
+        scopes = " ".join(parse_scope(scope))
+        access = _token("tA.")
+        refresh_token = _token("tR.") if refresh and user_id else None
+        AccountsRepository(session).add(
+            Token(
+                id=new_id(),
+                access_hash=digest(access),
+                refresh_hash=digest(refresh_token) if refresh_token else None,
+                client_id=client_id,
+                user_id=user_id,
+                code_hash=code_hash,
+                scope=scopes,
+                expires_at=now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
+                refresh_expires_at=now + timedelta(days=REFRESH_TOKEN_DAYS) if refresh_token else None,
+            )
+        )
+        return IssuedToken(access, refresh_token, ACCESS_TOKEN_SECONDS, scopes)
+
+    def token_for_name(self, session: Session, name: str, *, scope: str) -> IssuedToken:
+        """For operators and scripts (`tonearm users token`): a token as the CLI's own app."""
+        user = self.get_by_name(session, name)
+        if self.get_client(session, CLI_CLIENT_ID) is None:
+            self.create_client(
+                session, "Tonearm CLI", redirect_uris=[], confidential=False, client_id=CLI_CLIENT_ID
+            )
+        return self.issue_token(session, client_id=CLI_CLIENT_ID, user_id=user.id, scope=scope, refresh=False)
+
+    def caller(self, session: Session, access_token: str, *, now: datetime | None = None) -> Caller:
+        """Who a bearer token acts for; 401 when it is unknown, expired or revoked."""
+        now = now or utcnow()
+        repo = AccountsRepository(session)
+        token = repo.token_by_access(digest(access_token))
+        if token is None:
+            raise Unauthorized("the access token is not valid")
+        if token.revoked_at is not None:
+            raise Unauthorized("the access token has been revoked")
+        if as_utc(token.expires_at) <= now:
+            raise Unauthorized("the access token expired")
+        scopes = frozenset(token.scope.split())
+        if token.user_id is None:
+            return Caller(user_id=None, client_id=token.client_id, scopes=scopes)
+        user = repo.user(token.user_id)
+        if user is None:
+            raise Unauthorized("the access token's user no longer exists")
+        return Caller(
+            user_id=user.id,
+            client_id=token.client_id,
+            scopes=scopes,
+            role=user.role,  # type: ignore[arg-type]
+            product=user.product,  # type: ignore[arg-type]
+            country=user.country,
+            explicit_content=user.explicit_content,
+        )
+
+    def token_by_refresh(self, session: Session, refresh_token: str) -> Token | None:
+        return AccountsRepository(session).token_by_refresh(digest(refresh_token))
+
+    def revoke(self, session: Session, token: str, *, now: datetime | None = None) -> bool:
+        """Revoke an access or refresh token (and its pair); False when unknown."""
+        repo = AccountsRepository(session)
+        row = repo.token_by_access(digest(token)) or repo.token_by_refresh(digest(token))
+        if row is None:
+            return False
+        row.revoked_at = row.revoked_at or now or utcnow()
+        return True
+
+    def revoke_issued_by_code(self, session: Session, code_hash: str) -> int:
+        return AccountsRepository(session).revoke_tokens(now=utcnow(), code_hash=code_hash)
+
+
+account = AccountService()
