@@ -45,6 +45,7 @@ bench: system-deps $(STAMP) web
 	$(PY) bench/transcode.py
 	$(PY) bench/serving.py
 	$(PY) bench/manifest.py
+	$(PY) bench/access.py
 	# Needs ../shared/data (real artist names); about 20 minutes at 1M tracks.
 	$(PY) bench/search_engines.py
 	$(PY) bench/search.py --tracks 1000000

@@ -38,9 +38,40 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 
 
 class Server(str):
-    """A running server's base URL that also knows its process id."""
+    """A running server's base URL that also knows its process id, and an access token of a
+    premium listener with every scope (every /v1 route needs one)."""
 
     pid: int
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def lua_auth(self) -> str:
+        """The line a wrk script starts with so each request carries the token."""
+        return f'wrk.headers["Authorization"] = "Bearer {self.token}"\n'
+
+
+def bench_token(data_dir: Path) -> str:
+    """A token for the user "bench" (made on first use): premium, in Sweden, every scope."""
+    from tonearm.accounts.scopes import SCOPES
+    from tonearm.accounts.service import account
+    from tonearm.config import Settings
+    from tonearm.kit.db import unit_of_work
+    from tonearm.runtime import open_runtime
+
+    runtime = open_runtime(Settings(data_dir=data_dir))
+    try:
+        with unit_of_work(runtime.session_factory) as session:
+            if not any(user.name == "bench" for user in account.list_users(session)):
+                account.create_user(
+                    session, "bench", password="bench-password", country="SE", product="premium"
+                )
+        with unit_of_work(runtime.session_factory) as session:
+            return account.token_for_name(session, "bench", scope=" ".join(SCOPES)).access_token
+    finally:
+        runtime.close()
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -90,13 +121,20 @@ def tonearm_server(
     data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None
 ) -> Iterator[Server]:
     port = free_port()
-    environment = {**os.environ, "TONEARM_DATA_DIR": str(data_dir), **(env or {})}
+    # Benchmarks measure the service flat out, not the per-user quotas that would refuse them.
+    environment = {
+        **os.environ,
+        "TONEARM_DATA_DIR": str(data_dir),
+        "TONEARM_RATE_LIMIT_URL": "off",
+        **(env or {}),
+    }
+    token = bench_token(data_dir)
     command = [TONEARM, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         server = Server(f"http://127.0.0.1:{port}")
-        server.pid = process.pid
+        server.pid, server.token = process.pid, token
         yield server
     finally:
         process.terminate()

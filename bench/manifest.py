@@ -47,8 +47,9 @@ def main() -> None:
         runtime.close()
         script = Path(folder) / "manifest.lua"
         ids = ", ".join(f'"{track_id}"' for track_id in track_ids)
-        script.write_text(SCRIPT.format(ids=ids, interval_ms=round(1000 * CONNECTIONS / args.rate)))
         with tonearm_server(data, workers=args.workers) as base:
+            lua = SCRIPT.format(ids=ids, interval_ms=round(1000 * CONNECTIONS / args.rate))
+            script.write_text(base.lua_auth() + lua)
             run_wrk(base, script, 3, connections=CONNECTIONS)  # warm-up
             figures = run_wrk(base, script, args.seconds, connections=CONNECTIONS)
     record(

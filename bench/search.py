@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 import httpx
 
-from _common import ROOT, TONEARM, record, run_wrk, tonearm_server, tree_rss_mb
+from _common import ROOT, TONEARM, Server, record, run_wrk, tonearm_server, tree_rss_mb
 
 CLIENTS = 8
 LUA = """
@@ -110,10 +110,10 @@ def engine_rate(folder: Path) -> dict[str, float]:
     return figures
 
 
-def quality(base: str, queries: list[dict[str, Any]]) -> dict[str, float]:
+def quality(base: Server, queries: list[dict[str, Any]]) -> dict[str, float]:
     """Share of queries whose intended item is in the top 3 (type-ahead; and full search of its type)."""
     hits: dict[str, list[bool]] = {}
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10, headers=base.auth) as client:
         for query in queries:
             items = client.get("/v1/search/suggest", params={"q": query["text"], "limit": 3}).json()["items"]
             found = any(item["id"] == query["target_id"] for item in items)
@@ -127,10 +127,10 @@ def quality(base: str, queries: list[dict[str, Any]]) -> dict[str, float]:
     return {name: round(100 * sum(found) / len(found), 1) for name, found in sorted(hits.items())}
 
 
-def lua(folder: Path, name: str, paths: list[str], think_ms: float) -> Path:
+def lua(server: Server, folder: Path, name: str, paths: list[str], think_ms: float) -> Path:
     script = folder / f"{name}.lua"
     listed = ",\n".join(f'"{path}"' for path in paths)
-    script.write_text(LUA.format(paths=listed, think_ms=think_ms))
+    script.write_text(server.lua_auth() + LUA.format(paths=listed, think_ms=think_ms))
     return script
 
 
@@ -160,7 +160,7 @@ def main() -> None:
             "search_flat_out": (full, 0.0),
         }
         for name, (paths, think) in runs.items():
-            script = lua(folder, name, paths, think)
+            script = lua(base, folder, name, paths, think)
             run_wrk(base, script, 3, connections=CLIENTS)  # warm-up
             measured = run_wrk(base, script, args.seconds, connections=CLIENTS)
             figures.update({f"{name}_{key}": value for key, value in measured.items()})

@@ -804,6 +804,7 @@ def _table_rows(catalog: Catalog) -> Iterator[tuple[str, Iterator[dict[str, Any]
                 "allowed": allowed,
                 "valid_from": None,
                 "valid_to": None,
+                "premium_only": False,
             }
             for track in catalog.tracks
             for territory, allowed in track.rights

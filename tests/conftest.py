@@ -1,4 +1,5 @@
-"""Shared fixtures: settings in a temp folder, and a database on SQLite and on PostgreSQL."""
+"""Shared fixtures: settings in a temp folder, a database on SQLite and on PostgreSQL, and a test
+client holding an app's token."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.auth import app_token
 from tonearm.config import Settings
 from tonearm.kit.db import make_engine, make_session_factory, migrate
 
+REDIS_URL = os.environ.get("TONEARM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("TONEARM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -50,6 +53,38 @@ def postgres_url(postgres_available: bool) -> Iterator[str]:
         connection.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def redis_available() -> bool:
+    return _redis_reachable()
+
+
+@pytest.fixture
+def redis_url(redis_available: bool) -> Iterator[str]:
+    """The Redis server under a namespace of this test's own; only its keys are deleted afterwards."""
+    if not redis_available:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL} in CI")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    import redis
+
+    namespace = f"test-{secrets.token_hex(6)}"
+    yield f"{REDIS_URL}?namespace={namespace}"
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"tonearm:rl:{namespace}:*"):
+        client.delete(key)
+    client.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
@@ -70,7 +105,8 @@ def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "var",
-        admin_token="test-admin-token",
+        # Quotas are tested on their own; the other tests send many requests from one token.
+        rate_limit_url="off",
         signing_keys="k1:first-secret,k0:older-secret",
         max_master_seconds=60,
         max_master_bytes=20 * 1024 * 1024,
@@ -82,5 +118,8 @@ def settings(tmp_path: Path) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     from tonearm.app import create_app
 
-    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
+    app = create_app(settings)
+    with TestClient(app, base_url="http://testserver") as test_client:
+        # An app's own token: every /v1 route needs one; user tokens come from tests.auth.
+        test_client.headers["Authorization"] = f"Bearer {app_token(app)}"
         yield test_client

@@ -34,7 +34,7 @@ def _wait(url: str, process: subprocess.Popen[str]) -> httpx.Response:
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, dict[str, str]]]:
     port = _free_port()
     (tmp_path / "demo.done").write_text("ok\n")  # skip the demo catalog: this test is about the server
     env = {**os.environ, "TONEARM_DATA_DIR": str(tmp_path)}
@@ -45,17 +45,31 @@ def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    yield process, f"http://127.0.0.1:{port}"
+    yield process, f"http://127.0.0.1:{port}", env
     process.terminate()
     process.wait(timeout=20)
 
 
-def test_run_prints_the_url_and_serves_the_api(running: tuple[subprocess.Popen[str], str]) -> None:
-    process, base = running
+def test_run_prints_the_url_and_serves_the_api(
+    running: tuple[subprocess.Popen[str], str, dict[str, str]], tmp_path: Path
+) -> None:
+    process, base, env = running
     assert _wait(f"{base}/healthz", process).json() == {"status": "ok"}
-    assert httpx.get(f"{base}/v1/browse/artists").json()["total"] == 0
+    assert httpx.get(f"{base}/v1/browse/artists").status_code == 401
+    # The first run made an operator account; its password sits beside the data, for it alone.
+    password_file = tmp_path / "admin.password"
+    assert password_file.stat().st_mode & 0o077 == 0
+    token = subprocess.run(
+        [TONEARM, "users", "token", "admin"], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    answer = httpx.get(f"{base}/v1/browse/artists", headers={"Authorization": f"Bearer {token}"})
+    assert answer.json()["total"] == 0
+    signed_in = httpx.post(
+        f"{base}/login", data={"name": "admin", "password": password_file.read_text().strip(), "next": "/"}
+    )
+    assert signed_in.status_code == 303
     assert "tonearm_http_request_duration_seconds" in httpx.get(f"{base}/metrics").text
     process.terminate()
     output = process.communicate(timeout=20)[0]
     assert f"Open {base}/" in output
-    assert "Admin token" in output
+    assert "admin.password" in output

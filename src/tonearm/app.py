@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,23 +15,31 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
+from tonearm.accounts.limits import RateLimits
+from tonearm.accounts.service import account
 from tonearm.api import include_routers
 from tonearm.audio.ladder import LADDER
+from tonearm.backends.ratelimit import open_rate_limiter
 from tonearm.config import Settings
 from tonearm.delivery.media import MediaApp
 from tonearm.delivery.paths import MEDIA_PREFIX
 from tonearm.errors import NotPlayable, TonearmError, TooManyRequests, Unauthorized
+from tonearm.kit.db import unit_of_work
 from tonearm.kit.logs import get_logger
 from tonearm.kit.metrics import Metrics
-from tonearm.runtime import open_runtime
+from tonearm.listening.tasks import RetentionJob
+from tonearm.runtime import Runtime, open_runtime
 from tonearm.search.replica import SearchReplica
 from tonearm.search.service import SearchService
 
 __all__ = ["WEB_DIST", "app_from_env", "create_app"]
 
 WEB_DIST = Path(__file__).parent / "web" / "dist"
+# How often each server process deletes listening history older than the retention setting.
+RETENTION_INTERVAL = 3600.0
 log = get_logger(__name__)
 
 
@@ -57,13 +66,32 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(400, f"{where}: {first.get('msg', 'invalid value')}")
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException) -> JSONResponse:
-        return _error(error.status_code, str(error.detail), headers=error.headers)
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+        headers = error.headers
+        if error.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(app, request.url.path))}
+        return _error(error.status_code, str(error.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error", path=request.url.path)
         return _error(500, "internal server error")
+
+
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves at `path`. Starlette's own 405 names only the first
+    router's, and one path (/v1/me) is served by several domains' routers."""
+    if not hasattr(app.state, "route_methods"):
+        table = []
+        for template, operations in app.openapi()["paths"].items():
+            pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$")
+            methods = {method.upper() for method in operations}
+            table.append((pattern, methods | ({"HEAD"} if "GET" in methods else set())))
+        app.state.route_methods = table
+    allowed = {
+        method for pattern, methods in app.state.route_methods if pattern.match(path) for method in methods
+    }
+    return sorted(allowed)
 
 
 class EdgeMiddleware:
@@ -102,16 +130,34 @@ class EdgeMiddleware:
             self.metrics.observe_request(scope["method"], template, status[0], time.perf_counter() - started)
 
 
+def _register_own_apps(runtime: Runtime) -> None:
+    try:
+        with unit_of_work(runtime.session_factory) as session:
+            account.ensure_first_party_clients(session)
+    except IntegrityError:
+        pass  # another worker process registered them at the same moment
+
+
+def _rate_limits(settings: Settings) -> RateLimits:
+    url = settings.rate_limit_url
+    return RateLimits(None if url == "off" else open_rate_limiter(url))
+
+
 def create_app(settings: Settings) -> FastAPI:
     runtime = open_runtime(settings)
+    _register_own_apps(runtime)
 
     replica = SearchReplica(settings.search_dir, runtime.session_factory)
+    retention = RetentionJob(runtime.session_factory, settings.listening_history_days, RETENTION_INTERVAL)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         replica.start()
+        retention.start()
         yield
+        retention.stop()
         replica.stop()
+        app.state.rate_limits.close()
         runtime.close()
 
     app = FastAPI(title="Tonearm", version="0.1.0", redirect_slashes=False, lifespan=lifespan)
@@ -122,6 +168,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.keys = runtime.keys
     app.state.metrics = runtime.metrics
     app.state.search = SearchService(replica)
+    app.state.rate_limits = _rate_limits(settings)
     _install_error_handlers(app)
     include_routers(app)
     if WEB_DIST.is_dir():

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 
 from tonearm.accounts.service import PRODUCTS, ROLES, account
 from tonearm.catalog.feed import feed
+from tonearm.catalog.service import catalog as catalog_service
 from tonearm.config import Settings
 from tonearm.errors import TonearmError
-from tonearm.ingest.demo import ingest_demo
 from tonearm.ingest.schemas import Hints, IngestResult
-from tonearm.ingest.stages import ACCEPTED_EXTENSIONS
-from tonearm.ingest.tasks import ingest_master
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.ids import parse_id
 from tonearm.kit.logs import configure_logging
+from tonearm.kit.time import as_utc
+from tonearm.listening.tasks import enforce_retention
 from tonearm.runtime import open_runtime
 from tonearm.search.build import rebuild
 
@@ -75,19 +75,32 @@ def run(
 ) -> None:
     """Create the demo catalog on first start, then serve, printing the URL to open."""
     settings = Settings()
-    if not settings.admin_token:
-        token_file = settings.data_dir / "admin.token"
-        if not token_file.exists():
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-            token_file.write_text(secrets.token_urlsafe(24))
-        os.environ["TONEARM_ADMIN_TOKEN"] = token_file.read_text().strip()
-        settings = Settings()
     if not (settings.data_dir / "demo.done").exists():
         demo(seconds=None)
+    password_file = _first_admin(settings)
     configure_logging(json=settings.log_json)
-    typer.echo(f"\nTonearm is running. Open http://{host}:{port}/\n")
-    typer.echo(f"Admin token for POST /v1/ingest: {settings.admin_token}")
+    typer.echo(f"\nTonearm is running. Open http://{host}:{port}/ and sign up.\n")
+    typer.echo(f"The operator account is 'admin'; its password is in {password_file}.")
+    typer.echo("A token for scripts and POST /v1/ingest: tonearm users token admin")
     _serve(settings, host, port)
+
+
+def _first_admin(settings: Settings) -> Path:
+    """On a fresh platform, an admin account with a random password kept beside the data."""
+    password_file = settings.data_dir / "admin.password"
+    if password_file.exists():
+        return password_file
+    password = secrets.token_urlsafe(12)
+
+    def create(session: Session) -> None:
+        account.create_user(
+            session, "admin", password=password, country="US", role="admin", product="premium"
+        )
+
+    _in_unit_of_work(create)
+    password_file.write_text(password + "\n")
+    password_file.chmod(0o600)
+    return password_file
 
 
 @app.command()
@@ -95,6 +108,8 @@ def demo(
     seconds: Annotated[float | None, typer.Option(help="length of each track")] = None,
 ) -> None:
     """Synthesize and ingest the demo catalog (4 artists, 6 albums, 32 tracks)."""
+    from tonearm.ingest.demo import ingest_demo
+
     settings = Settings()
     # The progress bar says what is happening; per-track log lines would tear it.
     configure_logging(json=settings.log_json, level=logging.WARNING)
@@ -111,6 +126,8 @@ def demo(
 
 
 def _masters(paths: list[Path]) -> list[Path]:
+    from tonearm.ingest.stages import ACCEPTED_EXTENSIONS
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -136,6 +153,9 @@ def ingest(
     album: Annotated[str | None, typer.Option(help="album name")] = None,
 ) -> None:
     """Ingest masters: WAV, FLAC, AIFF, MP3 or Ogg. Prints one line per track with its id."""
+    # The audio stack loads only for the commands that use it: the others start in a blink.
+    from tonearm.ingest.tasks import ingest_master
+
     settings = Settings()
     configure_logging(json=settings.log_json, level=logging.WARNING)
     runtime = open_runtime(settings)
@@ -214,6 +234,37 @@ def catalog_takedown(
     typer.echo(f"taken down: {track_id} in {territory or 'every territory'}")
 
 
+@catalog_app.command("allow")
+def catalog_allow(
+    track_id: Annotated[str, typer.Argument(help="track id or tonearm:track: URI")],
+    territory: Annotated[str | None, typer.Option(help="ISO country; default everywhere")] = None,
+    valid_from: Annotated[
+        datetime | None, typer.Option("--from", help="when the window opens (UTC); default now")
+    ] = None,
+    valid_to: Annotated[
+        datetime | None, typer.Option("--to", help="when it closes (UTC); default never")
+    ] = None,
+    premium_only: Annotated[
+        bool, typer.Option(help="for premium listeners only (a premium-first release)")
+    ] = False,
+) -> None:
+    """Open a rights window for a track."""
+
+    def allow(session: Session) -> None:
+        feed.allow(
+            session,
+            parse_id(track_id, "track"),
+            territory,
+            valid_from=as_utc(valid_from) if valid_from else None,
+            valid_to=as_utc(valid_to) if valid_to else None,
+            premium_only=premium_only,
+        )
+
+    _in_unit_of_work(allow)
+    who = "premium listeners" if premium_only else "everyone"
+    typer.echo(f"allowed: {track_id} in {territory or 'every territory'} for {who}")
+
+
 @catalog_app.command("restore")
 def catalog_restore(
     track_id: Annotated[str, typer.Argument(help="track id or tonearm:track: URI")],
@@ -240,7 +291,8 @@ def users_create(
     display_name: Annotated[str | None, typer.Option(help="what others see")] = None,
     email: Annotated[str | None, typer.Option()] = None,
     artist: Annotated[
-        list[str] | None, typer.Option(help="catalog artist id an artist account speaks for")
+        list[str] | None,
+        typer.Option(help="an artist (catalog id or name) an artist account speaks for; repeatable"),
     ] = None,
 ) -> None:
     """Create a user."""
@@ -256,11 +308,19 @@ def users_create(
             display_name=display_name,
             email=email,
         )
-        for artist_id in artist or []:
-            account.link_artist(session, user.name, parse_id(artist_id, "artist"))
+        for wanted in artist or []:
+            account.link_artist(session, user.name, _artist_id(session, wanted))
         typer.echo(f"created {user.name} ({user.id}): {user.product}, {user.role}, {user.country}")
 
     _in_unit_of_work(create)
+
+
+def _artist_id(session: Session, id_or_name: str) -> str:
+    """A catalog artist's id, given it or the artist's name (created if the catalog has none)."""
+    try:
+        return catalog_service.get_artist(session, parse_id(id_or_name, "artist"), base="").id
+    except TonearmError:
+        return catalog_service.ensure_artist(session, id_or_name)
 
 
 @users_app.command("set-product")
@@ -316,6 +376,23 @@ def apps_create(
         typer.echo(json.dumps(shown) if as_json else "\n".join(f"{k}: {v}" for k, v in shown.items()))
 
     _in_unit_of_work(create)
+
+
+listening_app = typer.Typer(help="Listening history.")
+app.add_typer(listening_app, name="listening")
+
+
+@listening_app.command("retention")
+def listening_retention() -> None:
+    """Delete listening history older than TONEARM_LISTENING_HISTORY_DAYS (the anonymous play
+    tallies stay); prints how many plays went."""
+    settings = Settings()
+    runtime = open_runtime(settings)
+    try:
+        deleted = enforce_retention(runtime.session_factory, settings.listening_history_days)
+    finally:
+        runtime.close()
+    typer.echo(f"deleted {deleted} plays older than {settings.listening_history_days} days")
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ class Settings(BaseSettings):
     # Empty means a folder inside data_dir.
     blob_url: str = ""
     public_url: str = ""
-    admin_token: str = ""
     # "kid:secret,kid:secret"; the first signs, all verify. Empty: a key kept in data_dir.
     signing_keys: str = ""
     media_url_ttl_seconds: int = Field(default=3600, gt=0)
@@ -31,6 +30,12 @@ class Settings(BaseSettings):
     # When nginx fronts the app, hand it the file with X-Accel-Redirect instead of sending bytes.
     accel_redirect_prefix: str = ""
     log_json: bool = False
+    # Where request quotas are counted: "memory://" (this process), "redis://host:6379/0" (shared
+    # by every process), or "off" (no limits: benchmarks and load tests).
+    rate_limit_url: str = "memory://"
+    # How long each user's listening history (every play) is kept; older plays are deleted by
+    # `tonearm listening retention` or the retention job. The anonymous daily tallies stay.
+    listening_history_days: int = Field(default=90, gt=0)
 
     @property
     def resolved_database_url(self) -> str:

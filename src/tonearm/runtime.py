@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tonearm.backends.blobs import BlobStore, open_blob_store
 from tonearm.config import Settings
-from tonearm.ingest.tasks import IngestContext
 from tonearm.kit.db import make_engine, make_session_factory, migrate
 from tonearm.kit.metrics import Metrics
 from tonearm.kit.signing import KeyRing, load_key_ring
+
+if TYPE_CHECKING:
+    from tonearm.ingest.tasks import IngestContext
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -27,6 +30,9 @@ class Runtime:
     metrics: Metrics
 
     def ingest_context(self) -> IngestContext:
+        # Imported here: the ingest job loads the audio stack, which most commands never use.
+        from tonearm.ingest.tasks import IngestContext
+
         return IngestContext(
             session_factory=self.session_factory,
             blobs=self.blobs,

@@ -85,3 +85,10 @@ def authorize(
 @pytest.fixture
 def listener(client: TestClient) -> str:
     return make_user(client, "ada", email="ada@example.org", product="premium")
+
+
+@pytest.fixture
+def client(client: TestClient) -> TestClient:
+    """The shared client without its app token: these tests say which token each request sends."""
+    client.headers.pop("Authorization")
+    return client

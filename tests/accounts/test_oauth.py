@@ -239,3 +239,64 @@ def test_sign_up_creates_a_listener_and_signs_in(client: TestClient) -> None:
     assert taken.status_code == 400 and "taken" in taken.text
     short = client.post("/signup", data={"name": "other", "password": "short", "country": "NO"})
     assert short.status_code == 400 and "at least 8" in short.text
+
+
+def test_an_app_revokes_its_own_tokens_and_no_one_elses(client: TestClient, listener: str) -> None:
+    app = make_app(client, public=True)
+    verifier, challenge = pkce_pair()
+    sign_in(client, "ada")
+    code = authorize(client, app, scope="user-read-private", challenge=challenge)
+    tokens = client.post(
+        "/api/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "client_id": app.client_id,
+            "code_verifier": verifier,
+        },
+    ).json()
+    other = make_app(client, public=True)
+    # Another app cannot revoke it: the token stays good.
+    refused = client.post(
+        "/api/revoke", data={"token": tokens["refresh_token"], "client_id": other.client_id}
+    )
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    assert me(client, tokens["access_token"])[0] == 200
+    revoked = client.post("/api/revoke", data={"token": tokens["refresh_token"], "client_id": app.client_id})
+    assert revoked.status_code == 200
+    # The refresh token and its access token both stop working.
+    assert me(client, tokens["access_token"])[0] == 401
+    refresh = client.post(
+        "/api/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": app.client_id,
+        },
+    )
+    assert refresh.status_code == 400
+    # An unknown token is not an error (RFC 7009), and says nothing about tokens that exist.
+    unknown = client.post("/api/revoke", data={"token": "nothing-like-it", "client_id": app.client_id})
+    assert unknown.status_code == 200
+
+
+def test_an_app_with_a_secret_leaves_it_out_only_when_it_proves_pkce(
+    client: TestClient, listener: str
+) -> None:
+    app = make_app(client, public=False)
+    sign_in(client, "ada")
+    plain = authorize(client, app, scope="user-read-private", challenge=None)
+    exchange = {"grant_type": "authorization_code", "redirect_uri": REDIRECT, "client_id": app.client_id}
+    without_secret = client.post("/api/token", data={**exchange, "code": plain})
+    assert without_secret.status_code in (400, 401) and without_secret.json()["error"] == "invalid_client"
+    # A verifier with no challenge behind it proves nothing.
+    forged = client.post("/api/token", data={**exchange, "code": plain, "code_verifier": "x" * 43})
+    assert forged.status_code == 400 and forged.json()["error"] == "invalid_request", forged.text
+    verifier, challenge = pkce_pair()
+    proven = authorize(client, app, scope="user-read-private", challenge=challenge)
+    wrong = client.post("/api/token", data={**exchange, "code": proven, "code_verifier": pkce_pair()[0]})
+    assert wrong.status_code == 400
+    proven = authorize(client, app, scope="user-read-private", challenge=challenge)
+    tokens = client.post("/api/token", data={**exchange, "code": proven, "code_verifier": verifier})
+    assert tokens.status_code == 200 and me(client, tokens.json()["access_token"])[0] == 200

@@ -118,6 +118,7 @@ def test_a_uri_works_where_an_id_is_expected(client: TestClient, album_of_25: li
         ("/v1/artists/" + "0" * 22 + "/albums", 404, "not found"),
         ("/v1/tracks?ids=", 400, "at least one"),
         ("/v1/tracks?ids=" + ",".join(["0" * 22] * 51), 400, "at most 50"),
+        ("/v1/albums?ids=" + ",".join(["0" * 22] * 21), 400, "at most 20"),
         ("/v1/tracks/" + "0" * 22 + "?market=ZZ", 400, "ISO 3166"),
         ("/v1/browse/new-releases?limit=0", 400, "limit"),
         ("/v1/browse/new-releases?limit=abc", 400, "limit"),

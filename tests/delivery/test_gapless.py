@@ -11,10 +11,10 @@ import pytest
 import soundfile
 from fastapi.testclient import TestClient
 
+from tests.auth import user_token
 from tonearm.audio import decode_raw
 from tonearm.config import Settings
 
-AUTH = {"Authorization": "Bearer test-admin-token"}
 RATE = 48000
 SPLIT = 96_037  # deliberately not on any codec's frame boundary
 
@@ -32,7 +32,6 @@ def _ingest(client: TestClient, path: Path) -> str:
         response = client.post(
             "/v1/ingest",
             files={"file": (path.name, handle)},
-            headers=AUTH,
             data={"album": "Continuous", "artists": "Gapless"},
         )
     assert response.status_code == 201, response.text
@@ -55,8 +54,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     from tonearm.app import create_app
 
     folder = tmp_path_factory.mktemp("gapless")
-    settings = Settings(data_dir=folder, admin_token="test-admin-token", signing_keys="k1:s")
-    with TestClient(create_app(settings)) as test_client:
+    settings = Settings(data_dir=folder, signing_keys="k1:s", rate_limit_url="off")
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        test_client.headers["Authorization"] = f"Bearer {user_token(app, 'boss', role='admin')}"
         yield test_client
 
 

@@ -7,9 +7,17 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.auth import bearer, user_token
 from tests.catalog_factory import make_track, publish
 from tonearm.catalog.models import Right
 from tonearm.kit.db import unit_of_work
+
+
+@pytest.fixture
+def client(client: TestClient) -> TestClient:
+    """The shared client, signed in as a premium listener in Sweden."""
+    client.headers["Authorization"] = f"Bearer {user_token(client.app, 'ada')}"
+    return client
 
 
 @pytest.fixture
@@ -44,8 +52,12 @@ def test_a_premium_manifest_has_the_whole_ladder_signed(client: TestClient, trac
 
 
 def test_a_free_manifest_has_no_premium_renditions(client: TestClient, track_id: str) -> None:
-    body = client.get(f"/v1/tracks/{track_id}/manifest", params={"product": "free"}).json()
+    free = bearer(user_token(client.app, "bo", product="free"))
+    body = client.get(f"/v1/tracks/{track_id}/manifest", headers=free).json()
     assert [r["rung"] for r in body["renditions"]] == ["opus_24"]
+    # The tier is the account's: a free listener asking for premium gets the same.
+    asked = client.get(f"/v1/tracks/{track_id}/manifest", params={"product": "premium"}, headers=free)
+    assert [r["rung"] for r in asked.json()["renditions"]] == ["opus_24"]
 
 
 def test_the_loudness_gain_brings_the_track_to_minus_14_lufs(client: TestClient, track_id: str) -> None:
@@ -56,23 +68,42 @@ def test_the_loudness_gain_brings_the_track_to_minus_14_lufs(client: TestClient,
 
 
 def test_a_track_barred_in_the_market_gets_403_with_the_reason(client: TestClient, track_id: str) -> None:
-    response = client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "JP"})
+    in_japan = bearer(user_token(client.app, "kenji", country="JP"))
+    response = client.get(f"/v1/tracks/{track_id}/manifest", headers=in_japan)
     assert response.status_code == 403
     assert response.json()["error"]["reason"] == "market"
     assert "JP" in response.json()["error"]["message"]
-    assert client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "SE"}).status_code == 200
+    # The account's country decides, not ?market=.
+    assert client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "JP"}).status_code == 200
+    asked_for_sweden = client.get(
+        f"/v1/tracks/{track_id}/manifest", headers=in_japan, params={"market": "SE"}
+    )
+    assert asked_for_sweden.status_code == 403
 
 
 def test_unknown_and_malformed_tracks_get_404_and_400(client: TestClient) -> None:
     assert client.get(f"/v1/tracks/{'0' * 22}/manifest").status_code == 404
     assert client.get("/v1/tracks/nope/manifest").status_code == 400
-    assert client.get(f"/v1/tracks/{'0' * 22}/manifest", params={"product": "gold"}).status_code == 400
 
 
 def test_a_new_restriction_stops_the_very_next_manifest(client: TestClient, track_id: str) -> None:
-    assert client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "SE"}).status_code == 200
+    assert client.get(f"/v1/tracks/{track_id}/manifest").status_code == 200
     with unit_of_work(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
         session.add(Right(track_id=track_id, territory="SE", allowed=False))
-    response = client.get(f"/v1/tracks/{track_id}/manifest", params={"market": "SE"})
+    response = client.get(f"/v1/tracks/{track_id}/manifest")
     assert response.status_code == 403
     assert response.json()["error"]["reason"] == "market"
+
+
+def test_starting_a_track_puts_it_in_the_history_and_a_prefetch_does_not(
+    client: TestClient, track_id: str
+) -> None:
+    with unit_of_work(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        [upcoming] = publish(session, make_track("Up Next"))
+    assert client.get(f"/v1/tracks/{upcoming}/manifest", params={"prefetch": "true"}).status_code == 200
+    assert client.get(f"/v1/tracks/{track_id}/manifest").status_code == 200
+    history = client.get("/v1/me/player/recently-played").json()["items"]
+    assert [item["track"]["name"] for item in history] == ["Manifested"]
+    # Asked again at once (a reload, a retry) it is the same play.
+    client.get(f"/v1/tracks/{track_id}/manifest")
+    assert len(client.get("/v1/me/player/recently-played").json()["items"]) == 1

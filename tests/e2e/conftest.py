@@ -1,12 +1,15 @@
-"""What the browser tests share: a real server on a free port, and a page in headless Chromium
-that notes every console error. Each test module serves its own catalog and names its
-`base_url` fixture."""
+"""What the browser tests share: a real server on a free port, listeners made through the
+accounts service, and a page in headless Chromium that notes every console error. Each test
+module serves its own catalog and names its `live` fixture (a `Live` from `serve`)."""
 
 from __future__ import annotations
 
+import json
+import secrets
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,9 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
 
+from tonearm.accounts.service import account
 from tonearm.app import WEB_DIST, create_app
 from tonearm.config import Settings
+from tonearm.kit.db import unit_of_work
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +34,7 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 STATE = "window.tonearm.state()"
+PASSWORD = "correct horse battery"
 
 
 def require_browser() -> None:
@@ -41,9 +49,27 @@ def require_browser() -> None:
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
+@dataclass(frozen=True)
+class Live:
+    """A running server: its URL, and its app (for its database and rate limits)."""
+
+    url: str
+    app: FastAPI
+
+    @property
+    def session_factory(self) -> sessionmaker[Session]:
+        return self.app.state.session_factory  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Listener:
+    name: str
+    display_name: str
+
+
 @contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """The Tonearm app on a free port in a thread, for as long as the block lasts; its URL."""
+def serve(settings: Settings) -> Iterator[Live]:
+    """The Tonearm app on a free port in a thread, for as long as the block lasts."""
     import uvicorn
 
     app = create_app(settings)
@@ -61,7 +87,7 @@ def serve(settings: Settings) -> Iterator[str]:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield Live(f"http://127.0.0.1:{port}", app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -89,22 +115,87 @@ def chromium() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def browser(base_url: str, chromium: Any) -> Iterator[Browser]:
-    """A page of its own (a fresh browser context) that notes every console error and uncaught
-    exception."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+def make_listener(live: Live, **fields: Any) -> Listener:
+    """A new account (premium, in Sweden, unless `fields` say otherwise) with a name of its own."""
+    name = f"listener-{secrets.token_hex(4)}"
+    options = {"password": PASSWORD, "country": "SE", "product": "premium", **fields}
+    with unit_of_work(live.session_factory) as session:
+        user = account.create_user(session, name, **options)
+        return Listener(user.name, user.display_name)
+
+
+def api_get(live: Live, listener: Listener, path: str) -> Any:
+    """GET a /v1 path as `listener` (with a token issued by the service, not the browser's)."""
+    with unit_of_work(live.session_factory) as session:
+        token = account.token_for_name(session, listener.name, scope="streaming user-read-private")
+    request = urllib.request.Request(
+        live.url + path, headers={"Authorization": f"Bearer {token.access_token}"}
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
+
+
+def sign_in(browser: Browser, live: Live, listener: Listener) -> None:
+    """Open the player and sign in as a user would: Sign in, the login page, back with a code."""
+    from playwright.sync_api import expect
+
+    page = browser.page
+    page.goto(f"{live.url}/")
+    page.get_by_test_id("sign-in").click()
+    page.get_by_label("Name").fill(listener.name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("account-name")).to_have_text(listener.display_name)
+
+
+def _watched_page(context: Any) -> Browser:
+    """A new page in `context` that notes every console error and uncaught exception."""
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    browser = Browser(page)
+    page.on(
+        "console",
+        lambda message: (
+            browser.errors.append(f"console: {message.text}") if message.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: browser.errors.append(f"uncaught: {error}"))
+    return browser
+
+
+@pytest.fixture(scope="module")
+def listener(live: Live) -> Listener:
+    """The module's premium listener."""
+    return make_listener(live)
+
+
+@pytest.fixture(scope="module")
+def storage_state() -> dict[str, Any] | None:
+    """What each test's browser starts with: nothing, as a new visitor's, unless a module says."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def signed_in_state(chromium: Any, live: Live, listener: Listener) -> dict[str, Any]:
+    """The cookies and storage of a browser that signed in as `listener` through the login page,
+    once for the module: a module whose `storage_state` is this starts each test as a returning
+    user, signed in."""
+    context = chromium.new_context()
     try:
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        browser = Browser(page)
-        page.on(
-            "console",
-            lambda message: (
-                browser.errors.append(f"console: {message.text}") if message.type == "error" else None
-            ),
-        )
-        page.on("pageerror", lambda error: browser.errors.append(f"uncaught: {error}"))
-        yield browser
+        browser = _watched_page(context)
+        sign_in(browser, live, listener)
+        assert browser.errors == []
+        return context.storage_state()  # type: ignore[no-any-return]
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def browser(live: Live, chromium: Any, storage_state: dict[str, Any] | None) -> Iterator[Browser]:
+    """A page of its own (a fresh browser context, from `storage_state`) that notes every console
+    error and uncaught exception."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800}, storage_state=storage_state)
+    try:
+        yield _watched_page(context)
     finally:
         context.close()

@@ -1,6 +1,7 @@
-"""The web player in a real headless Chromium against a real server on a short demo catalog:
-browse to the first album, play its first track, and check the next one starts on its own;
-record what it plays to check gapless joins and mid-track switches between renditions."""
+"""The web player in a real headless Chromium against a real server on a short demo catalog,
+signed in as a premium listener: browse to the first album, play its first track, and check the
+next one starts on its own; record what it plays to check gapless joins and mid-track switches
+between renditions."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import STATE, Browser, require_browser, serve
+from tests.e2e.conftest import STATE, Browser, Listener, Live, api_get, require_browser, serve
 from tonearm.audio import SynthSpec, spec_for_demo, synthesize
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]
 
 @dataclass(frozen=True)
 class Server:
-    url: str
+    live: Live
     long_track: str  # the id of a 20-second track, 4 HLS segments long
 
 
@@ -59,21 +60,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         long_track = _ingest_long_track(runtime.ingest_context(), tmp_path_factory.mktemp("master"))
     finally:
         runtime.close()
-    with serve(settings) as url:
-        yield Server(url, long_track)
+    with serve(settings) as live:
+        yield Server(live, long_track)
 
 
 @pytest.fixture(scope="module")
-def base_url(server: Server) -> str:
-    return server.url
+def live(server: Server) -> Live:
+    return server.live
 
 
-def test_plays_an_album_and_goes_on_to_the_next_track_by_itself(browser: Browser, base_url: str) -> None:
+@pytest.fixture(scope="module")
+def storage_state(signed_in_state: dict[str, Any]) -> dict[str, Any]:
+    """Every test starts signed in."""
+    return signed_in_state
+
+
+def test_plays_an_album_and_goes_on_to_the_next_track_by_itself(
+    browser: Browser, live: Live, listener: Listener
+) -> None:
     from playwright.sync_api import expect
 
     page = browser.page
 
-    page.goto(f"{base_url}/")
+    page.goto(f"{live.url}/")
     expect(page.get_by_test_id("artist-card").first).to_be_visible()
 
     # Browse: all albums -> the first album -> its tracks.
@@ -97,10 +106,7 @@ def test_plays_an_album_and_goes_on_to_the_next_track_by_itself(browser: Browser
     assert page.evaluate(STATE)["level"] >= 0
 
     # Volume is the manifest's loudness gain times the slider, applied in Web Audio.
-    gain_db = page.evaluate(
-        "async (id) => (await (await fetch(`/v1/tracks/${id}/manifest`)).json()).loudness.gain_db",
-        first["trackId"],
-    )
+    gain_db = api_get(live, listener, f"/v1/tracks/{first['trackId']}/manifest")["loudness"]["gain_db"]
     state = page.evaluate(STATE)
     assert state["gain"] == pytest.approx(10 ** (gain_db / 20) * state["volume"], rel=1e-6)
     graph = page.evaluate(
@@ -182,30 +188,30 @@ def _locate(recording: Any, track: Any, at: float = 1.5) -> tuple[int, float]:
     return best - offset, float(score[best])
 
 
-def _flac_of(base_url: str, track_id: str) -> Any:
-    """The track's FLAC rendition, decoded (the first channel), as the reference."""
+def _flac_of(live: Live, listener: Listener, track_id: str) -> Any:
+    """The track's FLAC rendition (a premium listener's manifest has it), decoded (the first
+    channel), as the reference."""
     import io
-    import json
     import urllib.request
 
     import soundfile
 
-    with urllib.request.urlopen(f"{base_url}/v1/tracks/{track_id}/manifest?product=premium") as answer:
-        flac = next(r for r in json.load(answer)["renditions"] if r["codec"] == "flac")
+    manifest = api_get(live, listener, f"/v1/tracks/{track_id}/manifest")
+    flac = next(r for r in manifest["renditions"] if r["codec"] == "flac")
     with urllib.request.urlopen(flac["url"]) as answer:
         samples, rate = soundfile.read(io.BytesIO(answer.read()))
     assert rate == 44_100
     return samples[:, 0]
 
 
-def test_joins_are_sample_exact(browser: Browser, base_url: str) -> None:
+def test_joins_are_sample_exact(browser: Browser, live: Live, listener: Listener) -> None:
     """Record what the player outputs and find each track in it by cross-correlation with its
     FLAC rendition: the next track must start on the sample after the previous one's last."""
     import numpy as np
 
     page = browser.page
     page.add_init_script(RECORDER)
-    page.goto(f"{base_url}/#/albums")
+    page.goto(f"{live.url}/#/albums")
     page.get_by_test_id("album-card").first.click()
     rows = page.get_by_test_id("track-row")
     track_ids = [rows.nth(i).get_attribute("data-track-id") for i in range(rows.count())]
@@ -222,7 +228,7 @@ def test_joins_are_sample_exact(browser: Browser, base_url: str) -> None:
     starts, lengths = [], []
     for track_id in track_ids:
         assert track_id is not None
-        samples = _flac_of(base_url, track_id)
+        samples = _flac_of(live, listener, track_id)
         start, match = _locate(recording, samples)
         assert match > 0.9, f"track {track_id} not found in the recording ({match:.3f})"
         starts.append(start)
@@ -257,7 +263,9 @@ SWITCHER = """(plan) => {
 }"""
 
 
-def test_switching_renditions_mid_track_neither_skips_nor_repeats(browser: Browser, server: Server) -> None:
+def test_switching_renditions_mid_track_neither_skips_nor_repeats(
+    browser: Browser, server: Server, listener: Listener
+) -> None:
     """Play the 20-second track with its four 6-second segments from AAC, FLAC, Opus and AAC
     again, and record it: the music after each switch must sit where the track says, within a
     millisecond. (The AAC timeline starts with ~40 ms of encoder priming, the others' did not;
@@ -266,7 +274,7 @@ def test_switching_renditions_mid_track_neither_skips_nor_repeats(browser: Brows
 
     page = browser.page
     page.add_init_script(RECORDER)
-    page.goto(f"{server.url}/#/albums")
+    page.goto(f"{server.live.url}/#/albums")
     page.wait_for_function("window.tonearm !== undefined")
     page.evaluate(SWITCHER, ["mp4a", "flac", "opus", "mp4a"])
     page.evaluate("window.tonearm.player.ensureAudio()")
@@ -284,7 +292,7 @@ def test_switching_renditions_mid_track_neither_skips_nor_repeats(browser: Brows
         switches
     )
     assert all(0.5 < at < 19.5 for _, at in switches[1:]), switches
-    track = _flac_of(server.url, server.long_track)
+    track = _flac_of(server.live, listener, server.long_track)
     # One excerpt from inside each segment, [0, 6), [6, 12), [12, 18) and [18, 20) s give or take
     # a frame in every rendition, so from the rendition planned for it. (hls.js reports a switch
     # when it has the new segment; what plays is switched where the old rendition's audio ends.)

@@ -1,18 +1,25 @@
 """Type-ahead search in the web player, in headless Chromium against a real server on a short
-demo catalog: suggestions as you type, typos forgiven, and the keyboard to play or open one."""
+demo catalog, signed in: suggestions as you type, typos forgiven, and the keyboard to play or
+open one."""
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import STATE, Browser, require_browser, serve
+from tests.e2e.conftest import (
+    STATE,
+    Browser,
+    Live,
+    api_get,
+    make_listener,
+    require_browser,
+    serve,
+)
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo
 from tonearm.runtime import open_runtime
@@ -22,7 +29,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]
 
 @dataclass(frozen=True)
 class Catalog:
-    url: str
+    live: Live
     tracks: dict[str, str]  # name -> id
     artists: dict[str, str]  # name -> id
 
@@ -38,15 +45,21 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Catalog]:
         results = ingest_demo(runtime.ingest_context(), seconds=2, count=3)
     finally:
         runtime.close()
-    with serve(settings) as url:
-        with urllib.request.urlopen(f"{url}/v1/browse/artists?limit=50") as answer:
-            artists = {artist["name"]: artist["id"] for artist in json.load(answer)["items"]}
-        yield Catalog(url, {result.name: result.id for result in results}, artists)
+    with serve(settings) as live:
+        listed = api_get(live, make_listener(live), "/v1/browse/artists?limit=50")
+        artists = {artist["name"]: artist["id"] for artist in listed["items"]}
+        yield Catalog(live, {result.name: result.id for result in results}, artists)
 
 
 @pytest.fixture(scope="module")
-def base_url(catalog: Catalog) -> str:
-    return catalog.url
+def live(catalog: Catalog) -> Live:
+    return catalog.live
+
+
+@pytest.fixture(scope="module")
+def storage_state(signed_in_state: dict[str, Any]) -> dict[str, Any]:
+    """Every test starts signed in."""
+    return signed_in_state
 
 
 def _search(browser: Browser, base_url: str, text: str) -> Any:
@@ -85,7 +98,7 @@ def test_typing_the_start_of_a_track_name_shows_it_as_the_top_result(
 ) -> None:
     from playwright.sync_api import expect
 
-    rows = _search(browser, catalog.url, "Neon Or")
+    rows = _search(browser, catalog.live.url, "Neon Or")
 
     top = rows.and_(browser.page.locator('[data-top="true"]'))
     expect(top).to_have_count(1)
@@ -112,7 +125,7 @@ def test_typing_the_start_of_a_track_name_shows_it_as_the_top_result(
 def test_a_name_typed_with_a_typo_still_finds_the_track(
     browser: Browser, catalog: Catalog, typed: str, meant: str
 ) -> None:
-    rows = _search(browser, catalog.url, typed)
+    rows = _search(browser, catalog.live.url, typed)
 
     top_three = rows.evaluate_all("(rows) => rows.slice(0, 3).map((row) => row.dataset.id)")
     assert catalog.tracks[meant] in top_three, rows.evaluate_all("(rows) => rows.map((r) => r.textContent)")
@@ -123,7 +136,7 @@ def test_arrow_down_and_enter_on_a_track_plays_it_from_its_album(browser: Browse
     from playwright.sync_api import expect
 
     track_id = catalog.tracks["Low Tide Radio"]
-    rows = _search(browser, catalog.url, "Low Tide Radio")
+    rows = _search(browser, catalog.live.url, "Low Tide Radio")
     _choose_with_keys(browser, rows, track_id)
 
     page = browser.page
@@ -145,7 +158,7 @@ def test_enter_on_an_artist_opens_the_artist_page(browser: Browser, catalog: Cat
     from playwright.sync_api import expect
 
     artist_id = catalog.artists["Marigold Static"]
-    rows = _search(browser, catalog.url, "Marigold Static")
+    rows = _search(browser, catalog.live.url, "Marigold Static")
     _choose_with_keys(browser, rows, artist_id)
 
     expect(browser.page).to_have_url(re.compile(f"#/artist/{artist_id}$"))
@@ -156,7 +169,7 @@ def test_enter_on_an_artist_opens_the_artist_page(browser: Browser, catalog: Cat
 def test_nonsense_finds_nothing_and_says_so_quietly(browser: Browser, catalog: Catalog) -> None:
     from playwright.sync_api import expect
 
-    rows = _search(browser, catalog.url, "xqzvkj wvvq")
+    rows = _search(browser, catalog.live.url, "xqzvkj wvvq")
 
     expect(browser.page.get_by_test_id("search-panel")).to_contain_text("No results for “xqzvkj wvvq”")
     expect(rows).to_have_count(0)

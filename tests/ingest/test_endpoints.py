@@ -8,13 +8,23 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-AUTH = {"Authorization": "Bearer test-admin-token"}
+from tests.auth import bearer, user_token
 
 
-def _upload(client: TestClient, path: Path, name: str | None = None, **fields: str) -> httpx.Response:
+@pytest.fixture
+def client(client: TestClient) -> TestClient:
+    """The shared client, signed in as a premium admin in Sweden."""
+    client.headers["Authorization"] = f"Bearer {user_token(client.app, 'boss', role='admin')}"
+    return client
+
+
+def _upload(
+    client: TestClient, path: Path, name: str | None = None, token: str | None = None, **fields: str
+) -> httpx.Response:
+    headers = bearer(token) if token else {}
     with path.open("rb") as handle:
         files = {"file": (name or path.name, handle, "application/octet-stream")}
-        return client.post("/v1/ingest", files=files, data=fields, headers=AUTH)
+        return client.post("/v1/ingest", files=files, data=fields, headers=headers)
 
 
 def _blob_files(client: TestClient) -> list[Path]:
@@ -54,7 +64,8 @@ def test_a_free_listener_can_open_no_part_of_the_lossless_hls_variant(client: Te
     track_id = _upload(client, tone).json()["tracks"][0]["id"]
     premium = client.get(f"/v1/tracks/{track_id}/manifest").json()["hls"]
     assert "flac.m3u8" in client.get(premium).text
-    free = client.get(f"/v1/tracks/{track_id}/manifest", params={"product": "free"}).json()["hls"]
+    free_listener = bearer(user_token(client.app, "freddie", product="free"))
+    free = client.get(f"/v1/tracks/{track_id}/manifest", headers=free_listener).json()["hls"]
     master = client.get(free).text
     assert "fLaC" not in master and "flac" not in master
     query = free.split("?", 1)[1]
@@ -143,7 +154,6 @@ def test_a_master_over_the_length_limit_is_refused(client: TestClient, tmp_path:
 
 def test_an_upload_over_the_size_limit_gets_413(client: TestClient) -> None:
     headers = {
-        **AUTH,
         "Content-Length": str(31 * 1024 * 1024),
         "Content-Type": "multipart/form-data; boundary=x",
     }
@@ -159,14 +169,37 @@ def test_a_path_traversal_file_name_is_refused(client: TestClient, tone: Path, n
     assert _blob_files(client) == []
 
 
-def test_ingest_needs_the_admin_token(client: TestClient, tone: Path) -> None:
+def test_ingest_needs_an_admin_or_artist_account(client: TestClient, tone: Path) -> None:
+    del client.headers["Authorization"]
     with tone.open("rb") as handle:
         files = {"file": ("t.wav", handle)}
         assert client.post("/v1/ingest", files=files).status_code == 401
         handle.seek(0)
         wrong = client.post("/v1/ingest", files=files, headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401
-    assert "not the admin token" in wrong.json()["error"]["message"]
+    assert "not valid" in wrong.json()["error"]["message"]
+    listener = _upload(client, tone, token=user_token(client.app, "just-listening"))
+    assert listener.status_code == 403
+    assert "only artist and admin accounts" in listener.json()["error"]["message"]
+    assert _blob_files(client) == []
+
+
+def test_an_artist_account_uploads_only_for_its_own_artists(client: TestClient, tone: Path) -> None:
+    from tonearm.accounts.service import account
+    from tonearm.catalog.service import catalog
+    from tonearm.kit.db import unit_of_work
+
+    token = user_token(client.app, "ann", role="artist")
+    with unit_of_work(client.app.state.session_factory) as session:  # type: ignore[attr-defined]
+        account.link_artist(session, "ann", catalog.ensure_artist(session, "Ann"))
+    someone_else = _upload(client, tone, token=token, artists="Bo", album="Not Mine")
+    assert someone_else.status_code == 403
+    assert "'Bo' is not one of them" in someone_else.json()["error"]["message"]
+    assert _blob_files(client) == []
+    own = _upload(client, tone, token=token, artists="Ann; Bo", album="Duets")
+    assert own.status_code == 201, own.text
+    track = client.get(f"/v1/tracks/{own.json()['tracks'][0]['id']}").json()
+    assert [a["name"] for a in track["artists"]] == ["Ann", "Bo"]
 
 
 def test_bad_form_fields_are_named(client: TestClient, tone: Path) -> None:

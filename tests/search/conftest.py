@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.auth import app_token
 from tests.catalog_factory import make_track, publish
 from tonearm.catalog.feed import feed
 from tonearm.config import Settings
@@ -77,7 +78,11 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app with the catalog for a module's read-only tests."""
     from tonearm.app import create_app
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("search") / "var", signing_keys="k1:secret")
-    with TestClient(create_app(settings), base_url="http://testserver") as test_client:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("search") / "var", signing_keys="k1:secret", rate_limit_url="off"
+    )
+    app = create_app(settings)
+    with TestClient(app, base_url="http://testserver") as test_client:
+        test_client.headers["Authorization"] = f"Bearer {app_token(app)}"
         publish_catalog(test_client)
         yield test_client

@@ -49,3 +49,24 @@ def test_takedown_of_an_unknown_or_malformed_id_says_so(tmp_path: Path) -> None:
     assert unknown.returncode == 1 and f"track '{'0' * 22}' not found" in unknown.stderr
     malformed = tonearm(tmp_path, "catalog", "takedown", "nope")
     assert malformed.returncode == 1 and "invalid track id" in malformed.stderr
+
+
+def test_catalog_allow_opens_a_premium_first_window(tmp_path: Path) -> None:
+    from tonearm.catalog.rights import Audience
+    from tonearm.catalog.service import catalog
+
+    runtime = open_runtime(Settings(data_dir=tmp_path))
+    with unit_of_work(runtime.session_factory) as session:
+        [track_id] = publish(session, make_track("Premiere", territories=("JP",)))
+    opened = tonearm(tmp_path, "catalog", "allow", track_id, "--territory", "SE", "--premium-only")
+    assert opened.returncode == 0 and "for premium listeners" in opened.stdout, opened.stderr
+    with unit_of_work(runtime.session_factory) as session:
+        free = catalog.get_track(session, track_id, base="", market="SE", audience=Audience(product="free"))
+        premium = catalog.get_track(
+            session, track_id, base="", market="SE", audience=Audience(product="premium")
+        )
+    assert free.restrictions is not None and free.restrictions.reason == "product"
+    assert premium.is_playable is True
+    backwards = tonearm(tmp_path, "catalog", "allow", track_id, "--from", "2030-01-02", "--to", "2030-01-01")
+    assert backwards.returncode == 1 and "must end after it starts" in backwards.stderr
+    runtime.close()

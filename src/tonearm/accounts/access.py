@@ -1,9 +1,12 @@
-"""Who is calling: the bearer token on a /v1 request, and the scopes an endpoint needs.
+"""Who is calling: the bearer token on a /v1 request, the scopes an endpoint needs, and the
+caller's quota.
 
-    caller: Caller = Depends(require("user-read-private"))
+    caller: Annotated[Caller, Depends(require("user-read-private"))]
+    caller: Annotated[Caller, Depends(require(limit="search"))]
 
 401 for a missing, unknown, expired or revoked token (with WWW-Authenticate); 403 when the
-token lacks a scope the endpoint needs, naming it.
+token lacks a scope the endpoint needs, naming it; 429 with Retry-After over the quota.
+Every /v1 route depends on `require`, so none is reachable without a token.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from tonearm.accounts.service import Caller, account
+from tonearm.accounts.limits import Category, RateLimits
+from tonearm.accounts.service import FIRST_PARTY_CLIENTS, Caller, account
+from tonearm.catalog.rights import Audience
 from tonearm.errors import Forbidden, Unauthorized
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.web import Market
 
-__all__ = ["CurrentCaller", "bearer_token", "require"]
+__all__ = ["CurrentCaller", "UserAudience", "UserMarket", "bearer_token", "require"]
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -29,23 +35,54 @@ def bearer_token(authorization: str | None) -> str:
 
 async def _caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
     token = bearer_token(authorization)
-    # Its own short read, so routes without a database session can be guarded too.
-    with unit_of_work(request.app.state.session_factory) as session:
-        caller = account.caller(session, token)
+    caller = account.remembered_caller(token)
+    if caller is None:
+        # Its own short read, so routes without a database session can be guarded too.
+        with unit_of_work(request.app.state.session_factory) as session:
+            caller = account.caller(session, token)
     request.state.caller = caller
     return caller
 
 
-def require(*scopes: str) -> Callable[..., Awaitable[Caller]]:
-    """A dependency: the caller, if its token carries every one of `scopes`."""
+def require(
+    *scopes: str,
+    limit: Category = "standard",
+    user: bool = False,
+    admin: bool = False,
+    first_party: bool = False,
+) -> Callable[..., Awaitable[Caller]]:
+    """A dependency: the caller, if its token carries every one of `scopes` (and acts for a
+    user, when `user`; for an admin, when `admin`; through the platform's own web player or CLI,
+    when `first_party`), counted against its quota in the `limit` category."""
 
-    async def check(caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+    async def check(request: Request, caller: Annotated[Caller, Depends(_caller)]) -> Caller:
+        if user and caller.user_id is None:
+            raise Forbidden("this needs a user's access token; an app's own token acts for no user")
         missing = [scope for scope in scopes if scope not in caller.scopes]
         if missing:
             raise Forbidden(f"the access token lacks the scope '{missing[0]}'")
+        if admin and caller.role != "admin":
+            raise Forbidden("only an admin account may do this")
+        if first_party and caller.client_id not in FIRST_PARTY_CLIENTS:
+            raise Forbidden("only Tonearm's own web player or CLI may do this, not a third-party app")
+        limits: RateLimits = request.app.state.rate_limits
+        limits.check(caller, limit)
         return caller
 
     return check
 
 
+async def _user_market(caller: Annotated[Caller, Depends(_caller)], market: Market) -> str | None:
+    # As Spotify's: a user's own country wins over ?market= (and is what market=from_token means).
+    return caller.country or market
+
+
+async def _audience(caller: Annotated[Caller, Depends(_caller)]) -> Audience:
+    product = caller.product if caller.user_id is not None else None
+    return Audience(product=product, explicit_content=caller.explicit_content)
+
+
 CurrentCaller = Annotated[Caller, Depends(_caller)]
+UserMarket = Annotated[str | None, Depends(_user_market)]
+# The listener's product and explicit-content setting, which decide restrictions besides market.
+UserAudience = Annotated[Audience, Depends(_audience)]

@@ -18,7 +18,7 @@ from tonearm.accounts.access import require
 from tonearm.accounts.models import User
 from tonearm.accounts.oauth import OAuthServer, PreparedRequest
 from tonearm.accounts.scopes import SCOPES
-from tonearm.accounts.service import Caller, account
+from tonearm.accounts.service import FIRST_PARTY_CLIENTS, Caller, account
 from tonearm.errors import BadRequest, SignatureInvalid, TonearmError, TooManyRequests
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.ids import parse_id, uri
@@ -173,7 +173,8 @@ async def signup(request: Request) -> Response:
                 country=form.get("country", ""),
                 display_name=form.get("display_name") or None,
                 email=form.get("email") or None,
-                explicit_content=form.get("explicit_content", "on") == "on",
+                # An unticked checkbox is not sent at all.
+                explicit_content=form.get("explicit_content") == "on",
             )
     except TonearmError as error:
         return _page("signup.html", error.status, next=target, error=error.message, form=form)
@@ -190,6 +191,12 @@ async def logout() -> Response:
 
 
 # ---- OAuth ----
+def _server(request: Request, session: Any) -> OAuthServer:
+    configured: str = request.app.state.settings.public_url
+    origin = (configured or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
+    return OAuthServer(session, origin=origin)
+
+
 def _prepared(request: Request, form: dict[str, str] | None = None) -> PreparedRequest:
     return PreparedRequest(
         request.method, str(request.url), request.headers, dict(request.query_params), form or {}
@@ -219,15 +226,20 @@ async def authorize_page(request: Request) -> Response:
         )
     query = dict(request.query_params)
     with unit_of_work(request.app.state.session_factory) as session:
-        server = OAuthServer(session)
+        server = _server(request, session)
         user = account.get_user(session, user_id)
+        prepared = _prepared(request)
         try:
-            grant = server.get_consent_grant(request=_prepared(request), end_user=user)
+            grant = server.get_consent_grant(request=prepared, end_user=user)
         except Exception as error:  # authlib's OAuth2Error: shown, never redirected to an unchecked URI
             return _page("error.html", 400, message=getattr(error, "description", None) or str(error))
         problem = _check_pkce(grant.client.public, query)
         if problem:
             return _page("error.html", 400, message=problem)
+        if grant.client.client_id in FIRST_PARTY_CLIENTS:
+            # Our own player asks no consent of its own users, as Spotify's does not.
+            answer = server.create_authorization_response(request=prepared, grant_user=user, grant=grant)
+            return _answer(*answer)
         scopes = [(name, SCOPES[name]) for name in grant.client.get_allowed_scope(query.get("scope")).split()]
         return _page(
             "consent.html",
@@ -250,7 +262,7 @@ async def authorize(request: Request) -> Response:
     allowed = form.pop("decision", "") == "allow"
     prepared = PreparedRequest("GET", str(request.url), request.headers, form, {})
     with unit_of_work(request.app.state.session_factory) as session:
-        server = OAuthServer(session)
+        server = _server(request, session)
         user = account.get_user(session, user_id)
         try:
             grant = server.get_consent_grant(request=prepared, end_user=user)
@@ -270,6 +282,15 @@ async def token(request: Request) -> Response:
         raise BadRequest("secrets belong in the Authorization header or the form body, never in the URL")
     form = await _form(request)
     with unit_of_work(request.app.state.session_factory) as session:
-        server = OAuthServer(session)
+        server = _server(request, session)
         answer = server.create_token_response(_prepared(request, form))
+    return _answer(*answer)
+
+
+@pages.post("/api/revoke")
+async def revoke(request: Request) -> Response:
+    """RFC 7009: the app revokes an access or refresh token it holds (and so its pair)."""
+    form = await _form(request)
+    with unit_of_work(request.app.state.session_factory) as session:
+        answer = _server(request, session).create_endpoint_response("revocation", _prepared(request, form))
     return _answer(*answer)

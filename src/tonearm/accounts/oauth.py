@@ -16,12 +16,13 @@ from typing import Any
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import OAuth2Request, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.models import AuthorizationCode, OAuthClient, Token, User
 from tonearm.accounts.scopes import SCOPES
-from tonearm.accounts.service import ACCESS_TOKEN_SECONDS, account, digest
+from tonearm.accounts.service import ACCESS_TOKEN_SECONDS, WEB_CLIENT_ID, account, digest
 from tonearm.kit.time import as_utc, utcnow
 
 __all__ = ["CODE_SECONDS", "OAuthServer", "PreparedRequest", "ServerResponse"]
@@ -58,6 +59,12 @@ class PreparedRequest(OAuth2Request):
 @dataclass
 class _Client:
     row: OAuthClient
+    # Where this request reached us ("https://music.example.org"): the web player's redirect URI
+    # is its own origin, so one registration serves every host name the platform answers on.
+    origin: str | None = None
+    # This token request proves PKCE, so even an app with a secret may leave it out, as with
+    # Spotify (spotipy's SpotifyPKCE sends only the client id).
+    proves_pkce: bool = False
 
     @property
     def client_id(self) -> str:
@@ -71,12 +78,16 @@ class _Client:
         return self.row.client_id
 
     def get_default_redirect_uri(self) -> str | None:
+        if self.row.client_id == WEB_CLIENT_ID:
+            return f"{self.origin}/" if self.origin else None
         return self.row.redirect_uris[0] if self.row.redirect_uris else None
 
     def get_allowed_scope(self, scope: str | None) -> str:
         return " ".join(name for name in (scope or "").split() if name in SCOPES)
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
+        if self.row.client_id == WEB_CLIENT_ID:
+            return self.origin is not None and redirect_uri == f"{self.origin}/"
         return redirect_uri in self.row.redirect_uris
 
     def check_client_secret(self, client_secret: str) -> bool:
@@ -84,7 +95,9 @@ class _Client:
         return stored is not None and hmac.compare_digest(stored, digest(client_secret))
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method == "none" if self.public else method in CONFIDENTIAL_METHODS
+        if self.public:
+            return method == "none"
+        return method in CONFIDENTIAL_METHODS or (method == "none" and self.proves_pkce)
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"
@@ -197,28 +210,61 @@ class _RefreshGrant(grants.RefreshTokenGrant):
         return self.server.session.get(User, user_id) if user_id else None
 
     def revoke_old_credential(self, refresh_token: _Refresh) -> None:
-        refresh_token.row.revoked_at = utcnow()
+        account.revoke_row(refresh_token.row)
 
 
 class _ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(CONFIDENTIAL_METHODS)
 
 
+class _Revocation(RevocationEndpoint):
+    """RFC 7009 at /api/revoke: an app revokes a token it holds (the web player, on sign-out,
+    its refresh token). Unknown tokens get 200 as well, as the RFC says."""
+
+    CLIENT_AUTH_METHODS = [*CONFIDENTIAL_METHODS, "none"]
+    server: OAuthServer
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> _Refresh | None:
+        row = account.token_row(self.server.session, token_string)
+        return _Refresh(row) if row is not None else None
+
+    def revoke_token(self, token: _Refresh, request: PreparedRequest) -> None:
+        account.revoke_row(token.row)
+
+
 class OAuthServer(AuthorizationServer):  # type: ignore[misc]
     """One per request: the grants read and write through the request's session."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, origin: str | None = None) -> None:
         super().__init__(scopes_supported=list(SCOPES))
-        self.session = session
+        self.session, self.origin = session, origin
+        self.proves_pkce = False
         self.replayed_code = False
         self.register_grant(_CodeGrant, [CodeChallenge(required=True)])
         self.register_grant(_RefreshGrant)
         self.register_grant(_ClientCredentialsGrant)
+        self.register_endpoint(_Revocation)
         self.register_token_generator("default", self._generate)
 
     def query_client(self, client_id: str) -> _Client | None:
         row = account.get_client(self.session, client_id) if client_id else None
-        return _Client(row) if row is not None else None
+        return _Client(row, self.origin, self.proves_pkce) if row is not None else None
+
+    def create_token_response(self, request: PreparedRequest | None = None) -> ServerResponse:
+        self.proves_pkce = request is not None and self._proves_pkce(request)
+        return super().create_token_response(request)  # type: ignore[no-any-return]
+
+    def _proves_pkce(self, request: PreparedRequest) -> bool:
+        """A code exchange with a verifier (authlib then checks it against the code's challenge),
+        or a refresh of tokens that such an exchange issued."""
+        form = request.form
+        if form.get("grant_type") == "authorization_code":
+            return bool(form.get("code_verifier"))
+        if form.get("grant_type") == "refresh_token":
+            row = account.token_by_refresh(self.session, form.get("refresh_token", ""))
+            code = self.session.get(AuthorizationCode, row.code_hash) if row and row.code_hash else None
+            return code is not None and code.code_challenge is not None
+        return False
 
     def _generate(
         self,
@@ -234,14 +280,18 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
 
     def save_token(self, token: dict[str, Any], request: PreparedRequest) -> None:
         user = token.pop("user")
-        code = request.authorization_code
+        code_hash = request.authorization_code.row.code_hash if request.authorization_code else None
+        if request.refresh_token is not None:
+            # A rotated pair stays tied to its code: a replay of the code revokes it too, and a
+            # PKCE-issued pair stays refreshable without a secret.
+            code_hash = request.refresh_token.row.code_hash
         issued = account.issue_token(
             self.session,
             client_id=request.client.client_id,
             user_id=user.id if user is not None else None,
             scope=token["scope"],
             refresh=token.pop("refresh") and user is not None,
-            code_hash=code.row.code_hash if code is not None else None,
+            code_hash=code_hash,
         )
         token.update(access_token=issued.access_token, expires_in=ACCESS_TOKEN_SECONDS, scope=issued.scope)
         if issued.refresh_token:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -21,14 +22,17 @@ from tonearm.accounts.repository import AccountsRepository
 from tonearm.accounts.scopes import parse_scope
 from tonearm.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
 from tonearm.kit.ids import new_id
+from tonearm.kit.lru import LruMap
 from tonearm.kit.territories import parse_market
 from tonearm.kit.time import as_utc, utcnow
 
 __all__ = [
     "ACCESS_TOKEN_SECONDS",
     "CLI_CLIENT_ID",
+    "FIRST_PARTY_CLIENTS",
     "PRODUCTS",
     "ROLES",
+    "WEB_CLIENT_ID",
     "AccountService",
     "Caller",
     "IssuedToken",
@@ -44,9 +48,15 @@ ACCESS_TOKEN_SECONDS = 3600
 REFRESH_TOKEN_DAYS = 60
 # The app `tonearm users token` issues tokens as; registered on first use.
 CLI_CLIENT_ID = "tonearm-cli"
+# The web player: a public app whose redirect URI is its own origin ("{origin}/"), wherever the
+# platform is served from; as our own app it is not shown a consent page.
+WEB_CLIENT_ID = "tonearm-web"
+FIRST_PARTY_CLIENTS = frozenset({CLI_CLIENT_ID, WEB_CLIENT_ID})
 MIN_PASSWORD = 8
 # Repeated wrong passwords lock the account: 5 free tries, then 30 s, doubling, at most 1 h.
 FREE_TRIES, FIRST_LOCK_SECONDS, LONGEST_LOCK_SECONDS = 5, 30, 3600
+MAX_URI = 2000
+CALLER_CACHE_SECONDS, CALLER_CACHE_SIZE = 5.0, 10_000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
@@ -80,6 +90,15 @@ class Caller:
 
 
 class AccountService:
+    def __init__(self) -> None:
+        # Recently seen tokens, so most requests skip two reads: (good until, caller). A revoke or
+        # a user change in this process drops them at once; other processes within the TTL.
+        self._callers: LruMap[str, tuple[float, Caller]] = LruMap(CALLER_CACHE_SIZE)
+
+    def forget_callers(self) -> None:
+        """Drop the remembered tokens (after a user's product, role or existence changed)."""
+        self._callers.clear()
+
     # ---- users ----
     def create_user(
         self,
@@ -135,6 +154,7 @@ class AccountService:
     def set_product(self, session: Session, name: str, product: str) -> User:
         user = self.get_by_name(session, name)
         user.product = self._product(product)
+        self.forget_callers()
         return user
 
     def link_artist(self, session: Session, name: str, artist_id: str) -> None:
@@ -197,8 +217,11 @@ class AccountService:
         if not name.strip():
             raise BadRequest("an app needs a name")
         for uri in redirect_uris:
-            if not re.match(r"^[a-z][a-z0-9+.-]*://[^\s#]+$", uri):
-                raise BadRequest(f"redirect URI '{uri[:100]}' must be absolute, without a fragment")
+            if len(uri) > MAX_URI or not re.match(r"^[a-z][a-z0-9+.-]*://[^\s#]+$", uri):
+                raise BadRequest(
+                    f"redirect URI '{uri[:100]}' must be absolute, without a fragment, "
+                    f"at most {MAX_URI} characters"
+                )
         secret = secrets.token_hex(16) if confidential else None
         client = OAuthClient(
             client_id=client_id or secrets.token_hex(16),
@@ -212,6 +235,20 @@ class AccountService:
 
     def get_client(self, session: Session, client_id: str) -> OAuthClient | None:
         return AccountsRepository(session).client(client_id)
+
+    def clients_of(self, session: Session, owner_id: str) -> list[OAuthClient]:
+        return list(AccountsRepository(session).clients_of(owner_id))
+
+    def delete_client(self, session: Session, owner_id: str, client_id: str) -> None:
+        """Delete one of the owner's apps; its tokens go with it. Another owner's app is "not
+        found", so ids cannot be probed."""
+        repo = AccountsRepository(session)
+        client = repo.client(client_id)
+        if client is None or client.owner_id != owner_id:
+            raise NotFound(f"you have no app with client id '{client_id[:40]}'")
+        repo.revoke_tokens(now=utcnow(), client_id=client_id)
+        repo.delete(client)
+        self.forget_callers()
 
     # ---- tokens ----
     def issue_token(
@@ -244,33 +281,53 @@ class AccountService:
         )
         return IssuedToken(access, refresh_token, ACCESS_TOKEN_SECONDS, scopes)
 
+    def ensure_first_party_clients(self, session: Session) -> None:
+        """Register the platform's own apps (the CLI and the web player) if they are missing."""
+        for client_id, name in ((CLI_CLIENT_ID, "Tonearm CLI"), (WEB_CLIENT_ID, "Tonearm web player")):
+            if self.get_client(session, client_id) is None:
+                self.create_client(session, name, redirect_uris=[], confidential=False, client_id=client_id)
+
     def token_for_name(self, session: Session, name: str, *, scope: str) -> IssuedToken:
         """For operators and scripts (`tonearm users token`): a token as the CLI's own app."""
         user = self.get_by_name(session, name)
-        if self.get_client(session, CLI_CLIENT_ID) is None:
-            self.create_client(
-                session, "Tonearm CLI", redirect_uris=[], confidential=False, client_id=CLI_CLIENT_ID
-            )
+        self.ensure_first_party_clients(session)
         return self.issue_token(session, client_id=CLI_CLIENT_ID, user_id=user.id, scope=scope, refresh=False)
+
+    def remembered_caller(self, access_token: str) -> Caller | None:
+        """Who a token acts for, if it was looked up in the last few seconds: no database."""
+        remembered = self._callers.get(digest(access_token))
+        if remembered is not None and remembered[0] > time.monotonic():
+            return remembered[1]
+        return None
 
     def caller(self, session: Session, access_token: str, *, now: datetime | None = None) -> Caller:
         """Who a bearer token acts for; 401 when it is unknown, expired or revoked."""
+        if now is None and (remembered := self.remembered_caller(access_token)) is not None:
+            return remembered
+        key = digest(access_token)
         now = now or utcnow()
+        caller, expires_at = self._look_up(session, key, now)
+        fresh_for = min(CALLER_CACHE_SECONDS, (expires_at - now).total_seconds())
+        self._callers.put(key, (time.monotonic() + fresh_for, caller))
+        return caller
+
+    def _look_up(self, session: Session, key: str, now: datetime) -> tuple[Caller, datetime]:
         repo = AccountsRepository(session)
-        token = repo.token_by_access(digest(access_token))
+        token = repo.token_by_access(key)
         if token is None:
             raise Unauthorized("the access token is not valid")
         if token.revoked_at is not None:
             raise Unauthorized("the access token has been revoked")
-        if as_utc(token.expires_at) <= now:
+        expires_at = as_utc(token.expires_at)
+        if expires_at <= now:
             raise Unauthorized("the access token expired")
         scopes = frozenset(token.scope.split())
         if token.user_id is None:
-            return Caller(user_id=None, client_id=token.client_id, scopes=scopes)
+            return Caller(user_id=None, client_id=token.client_id, scopes=scopes), expires_at
         user = repo.user(token.user_id)
         if user is None:
             raise Unauthorized("the access token's user no longer exists")
-        return Caller(
+        caller = Caller(
             user_id=user.id,
             client_id=token.client_id,
             scopes=scopes,
@@ -279,20 +336,30 @@ class AccountService:
             country=user.country,
             explicit_content=user.explicit_content,
         )
+        return caller, expires_at
 
     def token_by_refresh(self, session: Session, refresh_token: str) -> Token | None:
         return AccountsRepository(session).token_by_refresh(digest(refresh_token))
 
+    def token_row(self, session: Session, token: str) -> Token | None:
+        """The row of an access or a refresh token."""
+        repo = AccountsRepository(session)
+        return repo.token_by_access(digest(token)) or repo.token_by_refresh(digest(token))
+
     def revoke(self, session: Session, token: str, *, now: datetime | None = None) -> bool:
         """Revoke an access or refresh token (and its pair); False when unknown."""
-        repo = AccountsRepository(session)
-        row = repo.token_by_access(digest(token)) or repo.token_by_refresh(digest(token))
+        row = self.token_row(session, token)
         if row is None:
             return False
-        row.revoked_at = row.revoked_at or now or utcnow()
+        self.revoke_row(row, now=now)
         return True
 
+    def revoke_row(self, row: Token, *, now: datetime | None = None) -> None:
+        row.revoked_at = row.revoked_at or now or utcnow()
+        self._callers.pop(row.access_hash)
+
     def revoke_issued_by_code(self, session: Session, code_hash: str) -> int:
+        self.forget_callers()
         return AccountsRepository(session).revoke_tokens(now=utcnow(), code_hash=code_hash)
 
 

@@ -4,40 +4,74 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from tonearm.accounts.access import UserAudience, UserMarket, require
 from tonearm.catalog import schemas
+from tonearm.catalog.feed import feed
 from tonearm.catalog.service import ALBUM_GROUPS
 from tonearm.catalog.service import catalog as catalog_service
 from tonearm.errors import BadRequest
 from tonearm.kit.ids import parse_id
 from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET
-from tonearm.kit.web import BaseUrl, DbSession, Market, parse_ids
+from tonearm.kit.web import BaseUrl, DbSession, parse_ids
 
-__all__ = ["router"]
+__all__ = ["admin_router", "router"]
 
-router = APIRouter(prefix="/v1", tags=["catalog"])
+# Catalog reads need a valid token (any app, any user, no scope), as Spotify's do.
+router = APIRouter(prefix="/v1", tags=["catalog"], dependencies=[Depends(require())])
+admin_router = APIRouter(prefix="/v1", tags=["catalog"], dependencies=[Depends(require(admin=True))])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 # Bounded so no offset can overflow a database integer.
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+Territory = Annotated[
+    str | None, Query(pattern="^[A-Za-z]{2}$", description="ISO country; default everywhere")
+]
 
 
 @router.get("/tracks/{track_id}", response_model=schemas.TrackFull)
-def get_track(track_id: str, session: DbSession, base: BaseUrl, market: Market) -> schemas.TrackFull:
-    return catalog_service.get_track(session, parse_id(track_id, "track"), base=base, market=market)
+def get_track(
+    track_id: str, session: DbSession, base: BaseUrl, market: UserMarket, audience: UserAudience
+) -> schemas.TrackFull:
+    return catalog_service.get_track(
+        session,
+        parse_id(track_id, "track"),
+        base=base,
+        market=market,
+        audience=audience,
+    )
 
 
 @router.get("/tracks", response_model=schemas.TrackList)
-def get_tracks(ids: str, session: DbSession, base: BaseUrl, market: Market) -> schemas.TrackList:
+def get_tracks(
+    ids: str, session: DbSession, base: BaseUrl, market: UserMarket, audience: UserAudience
+) -> schemas.TrackList:
     track_ids = parse_ids(ids, "track", most=50)
-    tracks = catalog_service.get_tracks(session, track_ids, base=base, market=market)
+    tracks = catalog_service.get_tracks(session, track_ids, base=base, market=market, audience=audience)
     return schemas.TrackList(tracks=tracks)
 
 
 @router.get("/albums/{album_id}", response_model=schemas.AlbumFull)
-def get_album(album_id: str, session: DbSession, base: BaseUrl, market: Market) -> schemas.AlbumFull:
-    return catalog_service.get_album(session, parse_id(album_id, "album"), base=base, market=market)
+def get_album(
+    album_id: str, session: DbSession, base: BaseUrl, market: UserMarket, audience: UserAudience
+) -> schemas.AlbumFull:
+    return catalog_service.get_album(
+        session,
+        parse_id(album_id, "album"),
+        base=base,
+        market=market,
+        audience=audience,
+    )
+
+
+@router.get("/albums", response_model=dict[str, list[schemas.AlbumFull | None]])
+def get_albums(
+    ids: str, session: DbSession, base: BaseUrl, market: UserMarket, audience: UserAudience
+) -> dict[str, list[schemas.AlbumFull | None]]:
+    album_ids = parse_ids(ids, "album", most=20)
+    albums = catalog_service.get_full_albums(session, album_ids, base=base, market=market, audience=audience)
+    return {"albums": albums}
 
 
 @router.get("/albums/{album_id}/tracks", response_model=schemas.AlbumTracksPage)
@@ -45,12 +79,19 @@ def get_album_tracks(
     album_id: str,
     session: DbSession,
     base: BaseUrl,
-    market: Market,
+    market: UserMarket,
+    audience: UserAudience,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> schemas.AlbumTracksPage:
     return catalog_service.album_tracks(
-        session, parse_id(album_id, "album"), base=base, market=market, limit=limit, offset=offset
+        session,
+        parse_id(album_id, "album"),
+        base=base,
+        market=market,
+        limit=limit,
+        offset=offset,
+        audience=audience,
     )
 
 
@@ -109,3 +150,15 @@ def get_all_artists(
 ) -> schemas.ArtistsPage:
     """Every artist by name: a Tonearm extension for browsing a whole catalog."""
     return catalog_service.list_artists(session, base=base, limit=limit, offset=offset)
+
+
+@admin_router.put("/tracks/{track_id}/takedown", status_code=204, summary="Take a track down (admin)")
+def take_down(track_id: str, session: DbSession, territory: Territory = None) -> None:
+    """Manifests refuse the track at once and search drops it within a second; media URLs
+    already issued run out with their TTL. Everywhere, or in one `territory`."""
+    feed.take_down(session, parse_id(track_id, "track"), territory)
+
+
+@admin_router.delete("/tracks/{track_id}/takedown", status_code=204, summary="Lift a takedown (admin)")
+def restore(track_id: str, session: DbSession, territory: Territory = None) -> None:
+    feed.restore(session, parse_id(track_id, "track"), territory)

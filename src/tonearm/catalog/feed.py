@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tonearm.catalog.models import Right
 from tonearm.catalog.repository import CatalogRepository
 from tonearm.catalog.rights import Availability, availability
-from tonearm.errors import NotFound
+from tonearm.errors import BadRequest, NotFound
 from tonearm.kit.territories import WORLDWIDE, parse_territory
 from tonearm.kit.time import utcnow
 
@@ -163,6 +163,32 @@ class CatalogFeed:
         """Deny the track in one territory, or everywhere; manifests refuse it from now on."""
         repo = self._track_or_raise(session, track_id)
         repo.add(Right(track_id=track_id, territory=parse_territory(territory or WORLDWIDE), allowed=False))
+        self._touch_track(repo, track_id)
+
+    def allow(
+        self,
+        session: Session,
+        track_id: str,
+        territory: str | None = None,
+        *,
+        valid_from: datetime | None = None,
+        valid_to: datetime | None = None,
+        premium_only: bool = False,
+    ) -> None:
+        """Open a rights window: the track plays in the territory (or everywhere) from
+        `valid_from` until `valid_to`, for premium listeners alone when `premium_only`."""
+        if valid_from is not None and valid_to is not None and valid_to <= valid_from:
+            raise BadRequest("a rights window must end after it starts")
+        repo = self._track_or_raise(session, track_id)
+        right = Right(
+            track_id=track_id,
+            territory=parse_territory(territory or WORLDWIDE),
+            allowed=True,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            premium_only=premium_only,
+        )
+        repo.add(right)
         self._touch_track(repo, track_id)
 
     def restore(self, session: Session, track_id: str, territory: str | None = None) -> int:

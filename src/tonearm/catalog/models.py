@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -160,6 +161,9 @@ class Right(Base):
     # Indexed: search replicas ask several times a second which windows just opened or closed.
     valid_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     valid_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # An allowance for premium listeners only (a premium-first release window); free listeners
+    # see the track restricted with reason "product".
+    premium_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CatalogChange(Base):

@@ -23,7 +23,14 @@ from tonearm.catalog.models import (
 
 __all__ = ["CatalogRepository"]
 
-_RIGHT_COLUMNS = (Right.track_id, Right.territory, Right.allowed, Right.valid_from, Right.valid_to)
+_RIGHT_COLUMNS = (
+    Right.track_id,
+    Right.territory,
+    Right.allowed,
+    Right.valid_from,
+    Right.valid_to,
+    Right.premium_only,
+)
 
 
 class CatalogRepository:

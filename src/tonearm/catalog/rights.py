@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from tonearm.kit.territories import COUNTRIES, WORLDWIDE
 from tonearm.kit.time import as_utc
 
 __all__ = [
+    "EVERYONE",
+    "Audience",
     "Availability",
     "RightWindow",
     "availability",
     "available_markets",
     "is_allowed",
+    "restriction",
 ]
 
 
@@ -30,6 +33,25 @@ class RightWindow(Protocol):
     def valid_from(self) -> datetime | None: ...
     @property
     def valid_to(self) -> datetime | None: ...
+    @property
+    def premium_only(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Whom objects are shaped for besides their market: a listener's product, and whether they
+    hear explicit tracks. An app acting for no user has no product; premium windows count as
+    open for it (it describes the catalog, it does not play)."""
+
+    product: Literal["free", "premium"] | None = None
+    explicit_content: bool = True
+
+    @property
+    def premium(self) -> bool:
+        return self.product != "free"
+
+
+EVERYONE = Audience()
 
 
 _ALL_MARKETS = tuple(sorted(COUNTRIES))
@@ -41,13 +63,27 @@ def _in_window(right: RightWindow, now: datetime) -> bool:
     return starts and ends
 
 
-def is_allowed(rights: Sequence[RightWindow], market: str, now: datetime) -> bool:
+def is_allowed(rights: Sequence[RightWindow], market: str, now: datetime, *, premium: bool = True) -> bool:
     """A denial for the market or worldwide (a takedown) wins; otherwise an allowance for the
-    market or worldwide is needed."""
+    market or worldwide is needed (a premium-only one counts for premium listeners)."""
     active = [right for right in rights if _in_window(right, now)]
     if any(right.territory in (market, WORLDWIDE) and not right.allowed for right in active):
         return False
-    return any(right.allowed and right.territory in (market, WORLDWIDE) for right in active)
+    return any(
+        right.allowed and right.territory in (market, WORLDWIDE) and (premium or not right.premium_only)
+        for right in active
+    )
+
+
+def restriction(
+    rights: Sequence[RightWindow], market: str, now: datetime, audience: Audience
+) -> Literal["market", "product"] | None:
+    """Why this audience may not play a track in the market now, as Spotify words it."""
+    if not is_allowed(rights, market, now):
+        return "market"
+    if not audience.premium and not is_allowed(rights, market, now, premium=False):
+        return "product"
+    return None
 
 
 def available_markets(rights: Sequence[RightWindow], now: datetime) -> list[str]:

@@ -13,7 +13,7 @@ from tonearm.catalog import schemas
 from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackMedia
 from tonearm.catalog.models import Album, Artist, AudioFile, HlsPackageRow, Right, Track
 from tonearm.catalog.repository import CatalogRepository
-from tonearm.catalog.rights import RightWindow, available_markets, is_allowed
+from tonearm.catalog.rights import EVERYONE, Audience, RightWindow, available_markets, restriction
 from tonearm.errors import BadRequest, NotFound, NotPlayable
 from tonearm.kit.ids import derive_id, new_id, uri
 from tonearm.kit.lru import LruMap
@@ -37,8 +37,8 @@ def validate_isrc(value: str) -> str:
 class _Shapes:
     """Turns rows into Spotify's objects; `base` is the absolute API root."""
 
-    def __init__(self, base: str, market: str | None, now: datetime) -> None:
-        self.base, self.market, self.now = base, market, now
+    def __init__(self, base: str, market: str | None, now: datetime, audience: Audience = EVERYONE) -> None:
+        self.base, self.market, self.now, self.audience = base, market, now, audience
 
     def _links(self, kind: str, id_: str) -> dict[str, object]:
         return {
@@ -79,12 +79,14 @@ class _Shapes:
         # As Spotify, a request for one market gets playability instead of the market list.
         return [] if self.market else available_markets(rights, self.now)
 
-    def playability(self, rights: Sequence[Right]) -> dict[str, object]:
-        if self.market is None:
-            return {}
-        if is_allowed(rights, self.market, self.now):
-            return {"is_playable": True}
-        return {"is_playable": False, "restrictions": schemas.Restrictions(reason="market")}
+    def playability(self, track: Track, rights: Sequence[Right]) -> dict[str, object]:
+        reason = restriction(rights, self.market, self.now, self.audience) if self.market else None
+        if reason is None and track.explicit and not self.audience.explicit_content:
+            # Shown, but restricted: the listener turned explicit content off.
+            reason = "explicit"
+        if reason is not None:
+            return {"is_playable": False, "restrictions": schemas.Restrictions(reason=reason)}
+        return {} if self.market is None else {"is_playable": True}
 
     def track_fields(self, track: Track, rights: Sequence[Right]) -> dict[str, object]:
         return {
@@ -95,7 +97,7 @@ class _Shapes:
             "explicit": track.explicit,
             "name": track.name,
             "track_number": track.track_number,
-            **self.playability(rights),
+            **self.playability(track, rights),
             **self._links("track", track.id),
         }
 
@@ -106,8 +108,8 @@ class CatalogService:
         # content-addressed), so manifests need not read them again; ids are never reused.
         self._published_media: LruMap[str, TrackMedia] = LruMap(capacity=50_000)
 
-    def _shapes(self, base: str, market: str | None) -> _Shapes:
-        return _Shapes(base, market, utcnow())
+    def _shapes(self, base: str, market: str | None, audience: Audience = EVERYONE) -> _Shapes:
+        return _Shapes(base, market, utcnow(), audience)
 
     def _full_tracks(
         self, repo: CatalogRepository, tracks: Sequence[Track], shapes: _Shapes
@@ -129,20 +131,32 @@ class CatalogService:
         ]
 
     def get_track(
-        self, session: Session, track_id: str, *, base: str, market: str | None = None
+        self,
+        session: Session,
+        track_id: str,
+        *,
+        base: str,
+        market: str | None = None,
+        audience: Audience = EVERYONE,
     ) -> schemas.TrackFull:
         repo = CatalogRepository(session)
         track = repo.get_track(track_id)
         if track is None:
             raise NotFound(f"track '{track_id}' not found")
-        return self._full_tracks(repo, [track], self._shapes(base, market))[0]
+        return self._full_tracks(repo, [track], self._shapes(base, market, audience))[0]
 
     def get_tracks(
-        self, session: Session, track_ids: Sequence[str], *, base: str, market: str | None = None
+        self,
+        session: Session,
+        track_ids: Sequence[str],
+        *,
+        base: str,
+        market: str | None = None,
+        audience: Audience = EVERYONE,
     ) -> list[schemas.TrackFull | None]:
         repo = CatalogRepository(session)
         found = repo.get_tracks(track_ids)
-        shaped = self._full_tracks(repo, list(found.values()), self._shapes(base, market))
+        shaped = self._full_tracks(repo, list(found.values()), self._shapes(base, market, audience))
         by_id = {track.id: track for track in shaped}
         return [by_id.get(track_id) for track_id in track_ids]
 
@@ -161,10 +175,11 @@ class CatalogService:
         market: str | None,
         limit: int,
         offset: int,
+        audience: Audience = EVERYONE,
     ) -> schemas.AlbumTracksPage:
         repo = CatalogRepository(session)
         self._album_or_raise(repo, album_id)
-        shapes = self._shapes(base, market)
+        shapes = self._shapes(base, market, audience)
         tracks = repo.album_tracks(album_id, limit=limit, offset=offset)
         rights = repo.rights([track.id for track in tracks])
         items = [schemas.TrackSimple(**shapes.track_fields(t, rights[t.id])) for t in tracks]
@@ -175,11 +190,19 @@ class CatalogService:
         )
 
     def get_album(
-        self, session: Session, album_id: str, *, base: str, market: str | None = None
+        self,
+        session: Session,
+        album_id: str,
+        *,
+        base: str,
+        market: str | None = None,
+        audience: Audience = EVERYONE,
     ) -> schemas.AlbumFull:
         repo = CatalogRepository(session)
         album = self._album_or_raise(repo, album_id)
-        page = self.album_tracks(session, album_id, base=base, market=market, limit=50, offset=0)
+        page = self.album_tracks(
+            session, album_id, base=base, market=market, limit=50, offset=0, audience=audience
+        )
         all_tracks = repo.album_tracks(album_id, limit=10_000, offset=0)
         rights = [right for rows in repo.rights([t.id for t in all_tracks]).values() for right in rows]
         shapes = self._shapes(base, market)
@@ -193,12 +216,43 @@ class CatalogService:
             **shapes.album_fields(album, page.total, shapes.markets(rights)),
         )
 
+    def get_full_albums(
+        self,
+        session: Session,
+        album_ids: Sequence[str],
+        *,
+        base: str,
+        market: str | None = None,
+        audience: Audience = EVERYONE,
+    ) -> list[schemas.AlbumFull | None]:
+        """Several albums as full objects, in the order asked; None for an unknown id."""
+        found = CatalogRepository(session).get_albums(album_ids)
+        return [
+            self.get_album(session, album_id, base=base, market=market, audience=audience)
+            if album_id in found
+            else None
+            for album_id in album_ids
+        ]
+
     def _albums_page(
-        self, repo: CatalogRepository, albums: list[Album], shapes: _Shapes, **page: object
+        self,
+        repo: CatalogRepository,
+        albums: list[Album],
+        shapes: _Shapes,
+        *,
+        grouped: bool = False,
+        **page: object,
     ) -> schemas.AlbumsPage:
+        """A page of simplified albums. `grouped` for an artist's albums: Spotify sends their
+        album_group (the artist's relation to each) there alone, and as only albums the artist is
+        an album artist of are read (appears_on is not kept yet), each one's group is its type."""
         totals = repo.count_album_tracks([album.id for album in albums])
         items = [
-            schemas.AlbumSimple(**shapes.album_fields(album, totals.get(album.id, 0), [])) for album in albums
+            schemas.AlbumSimple(
+                **shapes.album_fields(album, totals.get(album.id, 0), []),
+                album_group=album.album_type if grouped else None,
+            )
+            for album in albums
         ]
         return schemas.AlbumsPage(**paging(items=items, **page))  # type: ignore[arg-type]
 
@@ -256,6 +310,7 @@ class CatalogService:
             repo,
             albums,
             self._shapes(base, None),
+            grouped=True,
             url=url,
             limit=limit,
             offset=offset,
@@ -286,13 +341,24 @@ class CatalogService:
             **paging(url, items, limit=limit, offset=offset, total=repo.count_artists())
         )
 
-    def media(self, session: Session, track_id: str, *, market: str | None) -> TrackMedia:
+    def media(
+        self, session: Session, track_id: str, *, market: str | None, audience: Audience = EVERYONE
+    ) -> TrackMedia:
         """What delivery needs to play a track; NotFound or NotPlayable otherwise."""
         repo = CatalogRepository(session)
         media = self._published_media.get(track_id) or self._load_media(repo, track_id)
         # Rights are read every time: a takedown must stop the next manifest, not a later one.
-        if market is not None and not is_allowed(repo.rights([track_id])[track_id], market, utcnow()):
+        reason = (
+            restriction(repo.rights([track_id])[track_id], market, utcnow(), audience) if market else None
+        )
+        if reason == "market":
             raise NotPlayable(f"track '{track_id}' is not available in market {market}", "market")
+        if reason == "product":
+            raise NotPlayable(
+                f"track '{track_id}' is for premium listeners only in {market}, for now", "product"
+            )
+        if media.explicit and not audience.explicit_content:
+            raise NotPlayable(f"track '{track_id}' is explicit, and explicit content is off", "explicit")
         return media
 
     def _load_media(self, repo: CatalogRepository, track_id: str) -> TrackMedia:
@@ -302,6 +368,21 @@ class CatalogService:
         media = _track_media(track, repo.audio_files(track_id), repo.hls_package(track_id))
         self._published_media.put(track_id, media)
         return media
+
+    @staticmethod
+    def artist_id_for(name: str) -> str:
+        """The id an artist of this name has (or will have, once something of theirs is published)."""
+        return derive_id("artist", name.casefold())
+
+    def ensure_artist(self, session: Session, name: str) -> str:
+        """The artist of this name, created if the catalog has none yet (an artist account made
+        before its first upload); returns the id."""
+        if not name.strip():
+            raise BadRequest("an artist needs a name")
+        repo = CatalogRepository(session)
+        (artist_id,) = _merge_artists(repo, [name.strip()], [])
+        repo.add_changes("artist", [artist_id])
+        return artist_id
 
     def find_by_master(self, session: Session, master_sha256: str) -> str | None:
         track = CatalogRepository(session).track_by_master(master_sha256)
@@ -337,9 +418,8 @@ def _market(market: str | None) -> dict[str, str]:
 def _merge_artists(repo: CatalogRepository, names: Sequence[str], genres: Sequence[str]) -> list[str]:
     ids = []
     for name in names:
-        artist = repo.merge_artist(
-            Artist(id=derive_id("artist", name.casefold()), name=name, genres=list(genres))
-        )
+        artist_id = CatalogService.artist_id_for(name)
+        artist = repo.merge_artist(Artist(id=artist_id, name=name, genres=list(genres)))
         ids.append(artist.id)
     return ids
 

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
+from tonearm.accounts.access import UserMarket, require
+from tonearm.accounts.service import Caller
 from tonearm.delivery import schemas
 from tonearm.delivery.service import Listener
 from tonearm.delivery.service import delivery as delivery_service
 from tonearm.kit.ids import parse_id
-from tonearm.kit.web import BaseUrl, DbSession, Market
+from tonearm.kit.web import BaseUrl, DbSession
+from tonearm.listening.service import listening as listening_service
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["delivery"])
-
-# Until accounts exist every listener is anonymous; the tier is chosen per request.
-ANONYMOUS = "anonymous"
 
 
 @router.get(
@@ -33,17 +33,38 @@ def get_manifest(
     request: Request,
     session: DbSession,
     base: BaseUrl,
-    market: Market,
-    product: Annotated[Literal["free", "premium"], Query()] = "premium",
+    market: UserMarket,
+    caller: Annotated[Caller, Depends(require("streaming", user=True))],
+    prefetch: Annotated[
+        bool, Query(description="asked ahead of playback (a gapless join): not a play in the history")
+    ] = False,
 ) -> schemas.Manifest:
+    """The renditions this user may play (a free account gets no 320 kbps or lossless ones),
+    as URLs signed for them; 403 with `reason` market, product or explicit when they may not
+    play it. Unless `prefetch`, the play goes into the user's listening history."""
     settings = request.app.state.settings
-    return delivery_service.manifest(
+    assert caller.user_id is not None  # require(user=True)
+    track = parse_id(track_id, "track")
+    manifest = delivery_service.manifest(
         session,
-        parse_id(track_id, "track"),
-        listener=Listener(user_id=ANONYMOUS, tier=product),
+        track,
+        listener=Listener(
+            user_id=caller.user_id, tier=caller.product, explicit_content=caller.explicit_content
+        ),
         market=market,
         base=base,
         keys=request.app.state.keys,
         ttl_seconds=settings.media_url_ttl_seconds,
         target_lufs=settings.loudness_target_lufs,
     )
+    if not prefetch:
+        # Until client playback events arrive, starting a track is fetching its manifest.
+        listening_service.record_play(
+            session,
+            user_id=caller.user_id,
+            client_id=caller.client_id,
+            track_id=track,
+            country=market or caller.country,
+            product=caller.product,
+        )
+    return manifest

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tonearm.audio.loudness import Loudness as MeasuredLoudness
 from tonearm.audio.loudness import gain_to_target
 from tonearm.catalog.media import RenditionRef, TrackMedia
+from tonearm.catalog.rights import Audience
 from tonearm.catalog.service import catalog as catalog_service
 from tonearm.delivery import schemas
 from tonearm.delivery.paths import MEDIA_PREFIX, Tier, signature_scope
@@ -23,6 +24,7 @@ class Listener:
 
     user_id: str
     tier: Tier
+    explicit_content: bool = True
 
 
 class DeliveryService:
@@ -38,7 +40,12 @@ class DeliveryService:
         ttl_seconds: int,
         target_lufs: float,
     ) -> schemas.Manifest:
-        media = catalog_service.media(session, track_id, market=market)
+        media = catalog_service.media(
+            session,
+            track_id,
+            market=market,
+            audience=Audience(product=listener.tier, explicit_content=listener.explicit_content),
+        )
         allowed = [r for r in media.renditions if listener.tier == "premium" or not r.premium]
         signed = [self._sign(keys, r.storage_key, listener, ttl_seconds) for r in allowed]
         return schemas.Manifest(

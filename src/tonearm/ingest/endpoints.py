@@ -1,28 +1,30 @@
-"""POST /v1/ingest: upload masters (multipart), admin bearer token for now."""
+"""POST /v1/ingest: upload masters (multipart) with an admin's or an artist account's token."""
 
 from __future__ import annotations
 
-import hmac
 import re
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from tonearm.accounts.access import require
+from tonearm.accounts.service import Caller, account
 from tonearm.errors import (
     BadRequest,
     Forbidden,
     InvalidUpload,
     PayloadTooLarge,
     TonearmError,
-    Unauthorized,
 )
 from tonearm.ingest.schemas import Hints, IngestResult
 from tonearm.ingest.tasks import IngestContext, ingest_master
+from tonearm.kit.db import unit_of_work
 
 __all__ = ["context_for", "router"]
 
@@ -31,20 +33,17 @@ router = APIRouter(prefix="/v1", tags=["ingest"])
 _UNSAFE_NAME = re.compile(r"[/\\\x00]|^\.\.?$|^\s*$")
 
 
-def _require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    expected: str = request.app.state.settings.admin_token
-    if not expected:
-        raise Forbidden("ingest over HTTP is off: set TONEARM_ADMIN_TOKEN to enable it")
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("send 'Authorization: Bearer <admin token>'")
-    if not hmac.compare_digest(token.encode(), expected.encode()):
-        raise Unauthorized("the bearer token is not the admin token")
-
-
-def context_for(request: Request) -> IngestContext:
+def context_for(request: Request, caller: Caller) -> IngestContext:
+    """The ingest job's context for this uploader: an admin publishes for anyone, an artist
+    account for its own artists, a listener not at all."""
     ctx: IngestContext = request.app.state.runtime.ingest_context()
-    return ctx
+    if caller.role == "admin":
+        return ctx
+    if caller.role != "artist" or caller.user_id is None:
+        raise Forbidden("only artist and admin accounts may upload masters")
+    with unit_of_work(request.app.state.session_factory) as session:
+        artists = frozenset(account.artist_ids(session, caller.user_id))
+    return replace(ctx, for_artists=artists)
 
 
 def safe_file_name(name: str | None) -> str:
@@ -111,21 +110,19 @@ def _ingest_upload(ctx: IngestContext, upload: UploadFile, hints: Hints) -> Inge
         return ingest_master(ctx, saved, file_name=name, hints=hints)
 
 
-@router.post(
-    "/ingest",
-    status_code=201,
-    response_model=dict[str, list[IngestResult]],
-    dependencies=[Depends(_require_admin)],
-)
-async def ingest(request: Request) -> dict[str, list[IngestResult]]:
+@router.post("/ingest", status_code=201, response_model=dict[str, list[IngestResult]])
+async def ingest(
+    request: Request, caller: Annotated[Caller, Depends(require(user=True))]
+) -> dict[str, list[IngestResult]]:
     """Upload masters (WAV, FLAC, AIFF, MP3, Ogg) as multipart 'file' fields, with optional
     name, artists (';'-separated), album, album_type, release_date, track_number, disc_number,
-    explicit, isrc and territories (','-separated ISO codes or WW)."""
+    explicit, isrc and territories (','-separated ISO codes or WW). Needs an admin's token, or
+    an artist account's for its own artists."""
+    ctx = context_for(request, caller)
     _check_length(request)
     async with request.form(max_files=100, max_fields=100) as form:
         files, fields = _uploads(form)
         hints = hints_from_form(fields)
-        ctx = context_for(request)
         results = []
         for upload in files:
             results.append(await run_in_threadpool(_ingest_upload, ctx, upload, hints))

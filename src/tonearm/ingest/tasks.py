@@ -16,11 +16,12 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tonearm.audio import HlsPackage, Rendition
+from tonearm.audio import HlsPackage, Rendition, Tags
 from tonearm.backends.blobs import BlobStore
 from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef
 from tonearm.catalog.service import catalog as catalog_service
 from tonearm.delivery.paths import HLS_ROOT
+from tonearm.errors import Forbidden
 from tonearm.ingest.metadata import resolve_metadata
 from tonearm.ingest.schemas import Hints, IngestResult
 from tonearm.ingest.stages import (
@@ -53,6 +54,9 @@ class IngestContext:
     max_seconds: float
     max_bytes: int
     workers: int
+    # The catalog artists the uploader speaks for (an artist account); None for an admin or an
+    # operator at the console, who may publish for anyone.
+    for_artists: frozenset[str] | None = None
 
 
 @contextmanager
@@ -89,6 +93,7 @@ def _run(ctx: IngestContext, path: Path, file_name: str, hints: Hints) -> Ingest
         validated = validate(path, file_name, max_seconds=ctx.max_seconds, max_bytes=ctx.max_bytes)
     with _stage(ctx.metrics, "tags"):
         tags = read_metadata(validated)
+        _check_artists(ctx, validated, hints, tags)
     with _stage(ctx.metrics, "loudness"):
         measured = Measured(tags=tags, loudness=measure(validated))
     with tempfile.TemporaryDirectory(prefix="tonearm-ingest-") as work:
@@ -98,6 +103,20 @@ def _run(ctx: IngestContext, path: Path, file_name: str, hints: Hints) -> Ingest
             encoded = Encoded(renditions, package(validated, renditions, Path(work)))
         with _stage(ctx.metrics, "publish"):
             return _publish(ctx, validated, measured, encoded, hints)
+
+
+def _check_artists(ctx: IngestContext, validated: Validated, hints: Hints, tags: Tags) -> None:
+    """An artist account publishes only under its own name: as the track's main artist and the
+    album's (featured and further artists may be anyone)."""
+    if ctx.for_artists is None:
+        return
+    meta = resolve_metadata(hints, tags, Path(validated.file_name).stem)
+    for name in (*meta.artists[:1], *meta.album_artists[:1]):
+        if catalog_service.artist_id_for(name) not in ctx.for_artists:
+            raise Forbidden(
+                f"{validated.file_name}: this account may upload only for its own artists, "
+                f"and '{name[:100]}' is not one of them"
+            )
 
 
 def _duplicate(ctx: IngestContext, track_id: str, file_name: str) -> IngestResult:

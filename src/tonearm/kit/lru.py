@@ -1,4 +1,4 @@
-"""A small bounded least-recently-used map, for values that never change once written."""
+"""A small bounded least-recently-used map."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ class LruMap(Generic[K, V]):
             self._items.move_to_end(key)
             while len(self._items) > self.capacity:
                 self._items.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
     def __len__(self) -> int:
         return len(self._items)

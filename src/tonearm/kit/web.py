@@ -29,8 +29,11 @@ async def _base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-async def _market(market: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None) -> str | None:
-    return parse_market(market) if market else None
+async def _market(
+    market: Annotated[str | None, Query(pattern="^([A-Za-z]{2}|from_token)$")] = None,
+) -> str | None:
+    # "from_token" (Spotify's) means the user's own country, which the accounts guard supplies.
+    return parse_market(market) if market and market != "from_token" else None
 
 
 def parse_ids(ids: str, kind: str, *, most: int) -> list[str]:

@@ -6,7 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import tonearm.accounts.models
-import tonearm.catalog.models  # noqa: F401
+import tonearm.catalog.models
+import tonearm.listening.models  # noqa: F401
 from tonearm.kit.db import Base
 
 target_metadata = Base.metadata

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from tonearm.kit.web import BaseUrl, DbSession, Market
+from tonearm.accounts.access import UserAudience, UserMarket, require
+from tonearm.accounts.service import Caller
+from tonearm.kit.web import BaseUrl, DbSession
 from tonearm.search import schemas
 from tonearm.search.service import SearchService, parse_types
 
@@ -34,7 +36,9 @@ async def search(
     request: Request,
     session: DbSession,
     base: BaseUrl,
-    market: Market,
+    market: UserMarket,
+    audience: UserAudience,
+    _caller: Annotated[Caller, Depends(require(limit="search"))],
     q: Annotated[str, Query(description='words, "phrases", artist: album: track: year: isrc: tag:')],
     type: Annotated[str, Query(description="comma-separated: track, artist, album, playlist, …")],
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
@@ -52,13 +56,16 @@ async def search(
         offset=offset,
         include_unplayable=include_unplayable,
         base=base,
+        audience=audience,
     )
 
 
 @router.get("/search/suggest", response_model=schemas.Suggestions, summary="Type-ahead suggestions")
 async def suggest(
     request: Request,
-    market: Market,
+    market: UserMarket,
+    # Type-ahead asks once per keystroke, so it counts as a standard request, not a search.
+    _caller: Annotated[Caller, Depends(require())],
     q: Annotated[str, Query(description="what has been typed so far")],
     limit: Annotated[int, Query(ge=1, le=MAX_SUGGESTIONS)] = 10,
 ) -> Response:

@@ -10,6 +10,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy.orm import Session
 from tantivy import Occur, Query
 
+from tonearm.catalog.rights import EVERYONE, Audience
 from tonearm.catalog.service import catalog
 from tonearm.errors import BackendError, BadRequest
 from tonearm.kit.pagination import paging
@@ -92,6 +93,7 @@ class SearchService:
         offset: int,
         include_unplayable: bool,
         base: str,
+        audience: Audience = EVERYONE,
     ) -> schemas.SearchResponse:
         parsed = parse_query(q)
         searcher = self._searcher()
@@ -111,7 +113,8 @@ class SearchService:
             )
             result = searcher.search(query, limit, count=True, offset=offset, weight_by_field="weight")
             ids = [searcher.doc(address)["key"][0].partition(":")[2] for _, address in result.hits]
-            items = [item for item in self._hydrate(session, kind, ids, base, market) if item is not None]
+            hydrated = self._hydrate(session, kind, ids, base, market, audience)
+            items = [item for item in hydrated if item is not None]
             total = result.count or 0
             found += total
             page = paging(url, items, limit=limit, offset=offset, total=total, params=params)
@@ -122,12 +125,12 @@ class SearchService:
         return schemas.SearchResponse(**pages)  # type: ignore[arg-type]
 
     def _hydrate(
-        self, session: Session, kind: str, ids: list[str], base: str, market: str | None
+        self, session: Session, kind: str, ids: list[str], base: str, market: str | None, audience: Audience
     ) -> Sequence[object]:
         if not ids:
             return []
         if kind == "track":
-            return catalog.get_tracks(session, ids, base=base, market=market)
+            return catalog.get_tracks(session, ids, base=base, market=market, audience=audience)
         if kind == "album":
             return catalog.get_albums(session, ids, base=base, market=market)
         return catalog.get_artists(session, ids, base=base)

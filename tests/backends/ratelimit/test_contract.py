@@ -2,51 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import REDIS_URL
 from tonearm.backends.ratelimit import Decision, RateLimiter, open_rate_limiter
 from tonearm.backends.ratelimit_memory import MemoryRateLimiter
 from tonearm.errors import BackendError
-
-REDIS_URL = os.environ.get("TONEARM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _redis_reachable() -> bool:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        return False
-    return True
-
-
-@pytest.fixture(scope="session")
-def redis_available() -> bool:
-    return _redis_reachable()
-
-
-@pytest.fixture
-def redis_url(redis_available: bool) -> Iterator[str]:
-    """The Redis server under a namespace of this test's own; only its keys are deleted afterwards."""
-    if not redis_available:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {REDIS_URL} in CI")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    import redis
-
-    namespace = f"test-{secrets.token_hex(6)}"
-    yield f"{REDIS_URL}?namespace={namespace}"
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(match=f"tonearm:rl:{namespace}:*"):
-        client.delete(key)
-    client.close()
 
 
 @pytest.fixture(params=["memory", "redis"])

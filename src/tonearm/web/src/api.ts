@@ -1,4 +1,6 @@
-// The catalog and delivery API, same origin, Spotify Web API shapes.
+// The catalog and delivery API, same origin, Spotify Web API shapes; every request carries the
+// signed-in user's bearer token (auth.ts).
+import { accessToken, recover, sessionLost } from "./auth";
 
 export interface ArtistRef {
   id: string;
@@ -71,6 +73,16 @@ export interface Manifest {
 
 export type Product = "premium" | "free";
 
+/** The signed-in user, as /v1/me shows them to themselves. */
+export interface Me {
+  id: string;
+  display_name: string | null;
+  country: string;
+  product: Product;
+  email?: string;
+  explicit_content: { filter_enabled: boolean };
+}
+
 /** One type-ahead match: a track, an artist or an album, as the suggest endpoint cards it. */
 export interface Suggestion {
   type: "track" | "artist" | "album";
@@ -106,14 +118,101 @@ function localPath(url: string): string {
   return parsed.pathname + parsed.search;
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  let response: Response;
+// ---- rate limits -----------------------------------------------------------------------------
+
+/** Over its quota the server says how long to wait (Retry-After); until then nothing is sent. */
+let quietUntil = 0;
+const RATE_LIMIT_RETRIES = 3;
+const noticeListeners = new Set<(message: string, seconds: number) => void>();
+
+/** Called with a short message for the user when the server asks the player to slow down. */
+export function onNotice(listener: (message: string, seconds: number) => void): void {
+  noticeListeners.add(listener);
+}
+
+function retryAfterSeconds(response: Response): number {
+  const value = response.headers.get("Retry-After") ?? "";
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  // An answer without a usable value still gets a pause; a huge one is capped at a minute.
+  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 1), 60) : 5;
+}
+
+function slowDown(seconds: number): void {
+  quietUntil = Math.max(quietUntil, Date.now() + seconds * 1000);
+  const message = `Too many requests: trying again in ${Math.ceil(seconds)} s.`;
+  for (const listener of noticeListeners) listener(message, seconds);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }
+    function abort(): void {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    }
+    signal?.addEventListener("abort", abort, { once: true });
+  });
+}
+
+// ---- the one way to /v1 ------------------------------------------------------------------------
+
+async function send(path: string, token: string | null, signal?: AbortSignal): Promise<Response> {
+  const wait = quietUntil - Date.now();
+  if (wait > 0) await sleep(wait, signal);
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
   try {
-    response = await fetch(localPath(url), { headers: { Accept: "application/json" }, signal });
+    return await fetch(path, { headers, signal });
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiError(0, "the server cannot be reached");
   }
+}
+
+async function bearer(): Promise<string | null> {
+  try {
+    return await accessToken();
+  } catch {
+    throw new ApiError(0, "the sign-in service cannot be reached");
+  }
+}
+
+/**
+ * A /v1 request with the signed-in user's bearer token. A 401 is answered by one refresh and one
+ * retry (if that fails too, the player is signed out); a 429 by waiting as long as the server's
+ * Retry-After says, then trying again (a few times at most).
+ */
+async function authorizedFetch(url: string, signal?: AbortSignal): Promise<Response> {
+  const path = localPath(url);
+  let token = await bearer();
+  let response = await send(path, token, signal);
+  if (response.status === 401 && token) {
+    try {
+      token = await recover(token);
+    } catch {
+      throw new ApiError(0, "the sign-in service cannot be reached");
+    }
+    if (token) {
+      response = await send(path, token, signal);
+      if (response.status === 401) sessionLost();
+    }
+  }
+  // Requests held back together go out together when the wait is over, and may meet the limit
+  // again: a few more tries, each after the wait the server asks for.
+  for (let tries = 0; response.status === 429 && tries < RATE_LIMIT_RETRIES; tries++) {
+    slowDown(retryAfterSeconds(response));
+    response = await send(path, token, signal);
+  }
+  return response;
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await authorizedFetch(url, signal);
   let body: unknown = null;
   try {
     body = await response.json();
@@ -182,10 +281,14 @@ export const api = {
     if (market) params.set("market", market);
     return getJson<Suggestions>(`/v1/search/suggest?${params}`, signal);
   },
-  async manifest(trackId: string, product: Product, signal?: AbortSignal): Promise<Manifest> {
-    return getJson<Manifest>(
-      `/v1/tracks/${encodeURIComponent(trackId)}/manifest?product=${product}`,
-      signal,
-    );
+  /** The renditions the signed-in user may play (their tier and market decide), signed URLs. */
+  /** A track's manifest. Unless `prefetch` (asked ahead for a gapless join), the server takes
+   * it as the track starting and puts it in the listening history. */
+  async manifest(trackId: string, signal?: AbortSignal, prefetch = false): Promise<Manifest> {
+    const query = prefetch ? "?prefetch=true" : "";
+    return getJson<Manifest>(`/v1/tracks/${encodeURIComponent(trackId)}/manifest${query}`, signal);
+  },
+  async me(signal?: AbortSignal): Promise<Me> {
+    return getJson<Me>("/v1/me", signal);
   },
 };

@@ -1,25 +1,12 @@
-// The page: hash routes for browsing, type-ahead search, the player bar and the queue.
-import {
-  api,
-  ApiError,
-  type AlbumFull,
-  type AlbumSimple,
-  type Artist,
-  type Product,
-  type Suggestion,
-} from "./api";
+// The page: signing in and out, hash routes for browsing, type-ahead search, the player bar
+// and the queue.
+import { api, ApiError, onNotice, type AlbumFull, type AlbumSimple, type Artist, type Suggestion } from "./api";
+import { finishSignIn, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
 import { $, clock, cover, h } from "./dom";
 import { Player, type PlayerState, type QueueItem } from "./player";
 import { TypeAhead } from "./search";
 
 // ---- settings ---------------------------------------------------------------------------
-
-function initialProduct(): Product {
-  const fromUrl = new URLSearchParams(location.search).get("product");
-  const stored = localStorage.getItem("tonearm.product");
-  const value = fromUrl ?? stored;
-  return value === "free" ? "free" : "premium";
-}
 
 function initialVolume(): number {
   const stored = Number(localStorage.getItem("tonearm.volume"));
@@ -28,7 +15,7 @@ function initialVolume(): number {
     : 0.8;
 }
 
-const player = new Player(initialProduct(), initialVolume());
+const player = new Player(initialVolume());
 
 // ---- data, cached for the session ---------------------------------------------------------
 
@@ -64,6 +51,12 @@ const data = {
   },
   album: (id: string) => cached(albumCache, id, () => api.album(id)),
   artistAlbums: (id: string) => cached(artistAlbumsCache, id, () => api.artistAlbums(id)),
+  /** What the catalog showed one user (their market, their explicit filter) is not for the next. */
+  forget(): void {
+    artistsCache = albumsCache = null;
+    albumCache.clear();
+    artistAlbumsCache.clear();
+  },
 };
 
 // ---- routing -------------------------------------------------------------------------------
@@ -123,7 +116,7 @@ async function render(): Promise<void> {
   }
   view.replaceChildren(h("p", { class: "loading" }, "Loading…"));
   try {
-    const content = await build(route);
+    const content = signedIn() ? await build(route) : welcomeView();
     if (token !== renderToken) return;
     view.replaceChildren(...content.nodes);
     document.title = content.title ? `${content.title} · Tonearm` : "Tonearm";
@@ -148,6 +141,26 @@ async function render(): Promise<void> {
 interface Content {
   nodes: Node[];
   title?: string;
+}
+
+function welcomeView(): Content {
+  return {
+    nodes: [
+      h(
+        "section",
+        { class: "welcome", "data-testid": "welcome" },
+        h("p", { class: "kicker" }, "Tonearm"),
+        h("h1", {}, "Sign in to start listening"),
+        h("p", { class: "meta" }, "Browse the whole catalog, search it as you type and play it gaplessly. New here? An account takes a minute."),
+        h(
+          "div",
+          { class: "welcome-actions" },
+          h("button", { class: "pill primary", type: "button", "data-testid": "welcome-sign-up", onclick: () => startSignIn("signup") }, "Sign up"),
+          h("button", { class: "pill", type: "button", "data-testid": "welcome-sign-in", onclick: () => startSignIn("login") }, "Sign in"),
+        ),
+      ),
+    ],
+  };
 }
 
 async function build(r: Route): Promise<Content> {
@@ -363,7 +376,7 @@ const ui = {
   queue: $("#queue"),
   queueList: $("#queue-list"),
   queueToggle: $("#queue-toggle") as HTMLButtonElement,
-  product: $('[data-testid="product"]') as HTMLSelectElement,
+  notice: $("#notice"),
 };
 
 let seeking = false;
@@ -390,12 +403,6 @@ ui.volume.addEventListener("input", () => {
   player.setVolume(Number(ui.volume.value));
   localStorage.setItem("tonearm.volume", ui.volume.value);
   showVolume();
-});
-ui.product.value = player.product;
-ui.product.addEventListener("change", () => {
-  const product: Product = ui.product.value === "free" ? "free" : "premium";
-  localStorage.setItem("tonearm.product", product);
-  player.setProduct(product);
 });
 ui.queueToggle.addEventListener("click", () => {
   ui.queue.hidden = !ui.queue.hidden;
@@ -515,20 +522,99 @@ document.addEventListener("keyup", (event) => {
   if ((event.key === " " || event.code === "Space") && !typing(event.target)) event.preventDefault();
 });
 
+// ---- the account ------------------------------------------------------------------------------
+
+const account = {
+  out: $("#account-out"),
+  in: $("#account-in"),
+  name: $("#account-name"),
+  product: $("#account-product"),
+};
+let noticeTimer = 0;
+let meRequest = 0;
+
+/** A short message over the player bar, for a few seconds (at least `seconds`). */
+function notice(message: string, seconds = 0): void {
+  ui.notice.textContent = message;
+  ui.notice.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = window.setTimeout(() => (ui.notice.hidden = true), (Math.max(seconds, 4) + 2) * 1000);
+}
+
+function startSignIn(mode: "login" | "signup"): void {
+  signIn(mode).catch((error: Error) => notice(`Cannot sign in here: ${error.message}.`));
+}
+
+/** The header as the user is now: Sign in / Sign up, or their name, plan and Sign out. */
+function showAccount(): void {
+  const isIn = signedIn();
+  document.body.classList.toggle("signed-out", !isIn);
+  account.out.hidden = isIn;
+  account.in.hidden = !isIn;
+  const request = ++meRequest;
+  if (!isIn) return;
+  account.name.textContent = "…";
+  account.product.textContent = "";
+  api
+    .me()
+    .then((me) => {
+      if (request !== meRequest) return;
+      account.name.textContent = me.display_name || me.id;
+      account.product.textContent = me.product === "premium" ? "Premium" : "Free";
+      account.product.dataset.product = me.product;
+      player.setProduct(me.product);
+    })
+    .catch(() => {
+      // A 401 has signed the player out already and said why; otherwise the name stays unknown.
+      if (request === meRequest && signedIn()) account.name.textContent = "Your account";
+    });
+}
+
+$("#sign-in").addEventListener("click", () => startSignIn("login"));
+$("#sign-up").addEventListener("click", () => startSignIn("signup"));
+$("#sign-out").addEventListener("click", () => void signOut());
+onNotice((message, seconds) => notice(message, seconds));
+
+function onSignInOrOut(reason: string | null): void {
+  data.forget();
+  if (!signedIn()) {
+    player.stop();
+    searchInput.value = "";
+    searchInput.dispatchEvent(new Event("input"));
+  }
+  if (reason) notice(reason);
+  showAccount();
+  void render();
+}
+
+async function start(): Promise<void> {
+  if (returningFromSignIn()) {
+    // Neither signed in nor out yet: no buttons, no search, until the code is exchanged.
+    document.body.classList.add("signed-out");
+    account.out.hidden = true;
+    view.replaceChildren(h("p", { class: "loading" }, "Signing in…"));
+    const problem = await finishSignIn();
+    if (problem) notice(problem);
+  }
+  onAuthChange(onSignInOrOut);
+  showAccount();
+  await render();
+}
+
 // ---- test hooks ----------------------------------------------------------------------------
 
 declare global {
   interface Window {
     tonearm: {
-      state(): PlayerState & { view: string };
+      state(): PlayerState & { view: string; signedIn: boolean };
       player: Player;
     };
   }
 }
 
 window.tonearm = {
-  state: () => ({ ...player.state(), view: route.view }),
+  state: () => ({ ...player.state(), view: signedIn() ? route.view : "welcome", signedIn: signedIn() }),
   player,
 };
 
-void render();
+void start();

@@ -272,7 +272,9 @@ export class Player {
   private cur = 0;
   queue: QueueItem[] = [];
   index = -1;
-  product: Product;
+  /** The signed-in user's tier (from /v1/me): the server decides the renditions by it, so a
+   * change means new manifests. */
+  product: Product | null = null;
   private context: AudioContext | null = null;
   private volumeNode: GainNode | null = null;
   private volume: number;
@@ -290,8 +292,7 @@ export class Player {
   onHls: ((hls: Hls, deck: string) => void) | null = null;
   error: string | null = null;
 
-  constructor(product: Product, volume: number) {
-    this.product = product;
+  constructor(volume: number) {
     this.volume = volume;
     this.decks = [new Deck("a"), new Deck("b")];
     for (const deck of this.decks) this.watch(deck);
@@ -391,7 +392,9 @@ export class Player {
 
   setProduct(product: Product): void {
     if (product === this.product) return;
+    const known = this.product !== null;
     this.product = product;
+    if (!known) return; // the first word on the tier: the manifests so far were made for it
     this.manifests.clear();
     this.abortJoin();
     if (!this.other.draining) this.other.reset();
@@ -400,6 +403,19 @@ export class Player {
       const at = Math.max(deck.audio.currentTime - deck.startAt, 0);
       void this.load(deck, this.index, this.wantPlay, at);
     }
+    this.emit();
+  }
+
+  /** Stop, and forget the queue and its manifests (on sign-out: they were the user's). */
+  stop(): void {
+    this.wantPlay = false;
+    this.abortJoin();
+    for (const deck of this.decks) deck.reset();
+    this.queue = [];
+    this.index = -1;
+    this.error = null;
+    this.product = null;
+    this.manifests.clear();
     this.emit();
   }
 
@@ -499,13 +515,22 @@ export class Player {
     if (this.context.state === "suspended") void this.context.resume();
   }
 
-  private async manifest(trackId: string): Promise<Manifest> {
+  private async manifest(trackId: string, prefetch = false): Promise<Manifest> {
     const cached = this.manifests.get(trackId);
     // Signed URLs expire: fetch again when less than two minutes are left.
-    if (cached && cached.expires_at * 1000 - Date.now() > 120_000) return cached;
-    const manifest = await api.manifest(trackId, this.product);
+    if (cached && cached.expires_at * 1000 - Date.now() > 120_000) {
+      if (!prefetch) this.reportStart(trackId);
+      return cached;
+    }
+    const manifest = await api.manifest(trackId, undefined, prefetch);
     this.manifests.set(trackId, manifest);
     return manifest;
+  }
+
+  /** Tell the server a track started whose manifest is already here (prefetched or cached):
+   * asking for it again is what puts it in the listening history. */
+  private reportStart(trackId: string): void {
+    api.manifest(trackId).catch(() => undefined);
   }
 
   /** Load queue entry `index` into `deck` at `at` seconds; start it when ready if `autoplay`. */
@@ -520,7 +545,7 @@ export class Player {
     this.emit();
     let manifest: Manifest;
     try {
-      manifest = await this.manifest(item.id);
+      manifest = await this.manifest(item.id, !autoplay);
     } catch (error) {
       if (generation !== deck.generation) return;
       deck.loading = false;
@@ -829,6 +854,7 @@ export class Player {
     this.cur = 1 - this.cur;
     this.index = to.index;
     from.draining = true;
+    if (to.item) this.reportStart(to.item.id);
     const late = left < TOO_LATE;
     // The next deck stays silent until the previous track's last sample has rendered: that
     // also hides any encoder priming it plays before its first real sample.

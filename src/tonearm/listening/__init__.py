@@ -1,0 +1,1 @@
+"""Listening: plays in, history and anonymous play tallies out."""

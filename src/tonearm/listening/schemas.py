@@ -1,0 +1,68 @@
+"""Listening shapes: Spotify's play history and cursor paging, and the plain records the
+privacy export and royalties read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from tonearm.catalog.schemas import TrackFull
+
+__all__ = ["Cursors", "PlayHistory", "PlayRecord", "RecentlyPlayed", "RecordedPlay", "Tally"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RecordedPlay(_Frozen):
+    """What record_play did: `counted` is False when the call repeated a play it already had."""
+
+    id: str
+    track_id: str
+    played_at: str
+    counted: bool
+
+
+class PlayHistory(_Frozen):
+    track: TrackFull
+    # ISO 8601 in UTC with a Z, to the millisecond.
+    played_at: str
+    context: dict[str, object] | None = None
+
+
+class Cursors(_Frozen):
+    # Unix milliseconds, as strings (Spotify's): the newest and the oldest play on the page.
+    after: str | None = None
+    before: str | None = None
+
+
+class RecentlyPlayed(_Frozen):
+    href: str
+    items: list[PlayHistory]
+    limit: int
+    next: str | None
+    cursors: Cursors
+
+
+class PlayRecord(_Frozen):
+    """One play as the user's data export shows it."""
+
+    track_id: str
+    track_uri: str
+    track_name: str | None
+    artist_names: list[str]
+    played_at: str
+    ms_played: int | None
+    country: str
+    product: str
+    client_id: str | None
+
+
+class Tally(_Frozen):
+    track_id: str
+    day: date
+    country: str
+    product: str
+    plays: int
