@@ -34,6 +34,8 @@ GAP_SECONDS = 10.0
 # A jump wider than this is a pruned or restarted feed, not transactions in flight.
 MAX_GAP_SPAN = 1000
 WRITER_RETRY_SECONDS = 2.0
+# An idle poll leaves the cursor on disk alone this long: a restart merely re-checks that window.
+CURSOR_WRITE_SECONDS = 10.0
 log = get_logger(__name__)
 
 
@@ -50,6 +52,7 @@ class SearchReplica:
         self._gaps: dict[int, float] = {}
         self._seen_commit = 0.0
         self._writer_tried = 0.0
+        self._cursor_written = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -141,7 +144,9 @@ class SearchReplica:
         if applied:
             self._writer.commit()
             self.index.reload()
-        self._cursor.write(self.index.path)
+        if changes or applied or time.monotonic() - self._cursor_written > CURSOR_WRITE_SECONDS:
+            self._cursor.write(self.index.path)
+            self._cursor_written = time.monotonic()
         return applied
 
     def _reindex(self, session: Session, wanted: dict[Kind, set[str]]) -> int:
