@@ -89,18 +89,18 @@ def test_after_waiting_retry_after_the_next_hit_is_allowed(limiter: RateLimiter)
 
 
 def test_refused_hits_do_not_extend_the_lock_out(limiter: RateLimiter) -> None:
-    _hits(limiter, "user:1", 2, limit=2, window=0.5)
-    first = limiter.hit("user:1", limit=2, window_seconds=0.5)
+    _hits(limiter, "user:1", 2, limit=2, window=0.8)
+    first = limiter.hit("user:1", limit=2, window_seconds=0.8)
     free_at = time.monotonic() + first.retry_after
     previous, knocks = first.retry_after, 0
-    while time.monotonic() < free_at - 0.05:
-        again = limiter.hit("user:1", limit=2, window_seconds=0.5)
+    while time.monotonic() < free_at - 0.2:
+        again = limiter.hit("user:1", limit=2, window_seconds=0.8)
         assert not again.allowed and again.retry_after < previous
         previous, knocks = again.retry_after, knocks + 1
         time.sleep(0.02)
     assert knocks >= 5
     time.sleep(max(0.0, free_at - time.monotonic()))
-    assert limiter.hit("user:1", limit=2, window_seconds=0.5).allowed
+    assert limiter.hit("user:1", limit=2, window_seconds=0.8).allowed
 
 
 def test_reset_clears_a_key(limiter: RateLimiter) -> None:
