@@ -43,6 +43,12 @@ class Server(str):
 
     pid: int
     token: str
+    app_token: str
+
+    @property
+    def app_auth(self) -> dict[str, str]:
+        """An app's own token (client credentials): the catalog answers for no user's market."""
+        return {"Authorization": f"Bearer {self.app_token}"}
 
     @property
     def auth(self) -> dict[str, str]:
@@ -53,8 +59,9 @@ class Server(str):
         return f'wrk.headers["Authorization"] = "Bearer {self.token}"\n'
 
 
-def bench_token(data_dir: Path) -> str:
-    """A token for the user "bench" (made on first use): premium, in Sweden, every scope."""
+def bench_tokens(data_dir: Path) -> tuple[str, str]:
+    """A token for the user "bench" (made on first use): premium, in Sweden, every scope; and a
+    client-credentials token of a registered app (acting for no user)."""
     from tonearm.accounts.scopes import SCOPES
     from tonearm.accounts.service import account
     from tonearm.config import Settings
@@ -69,7 +76,12 @@ def bench_token(data_dir: Path) -> str:
                     session, "bench", password="bench-password", country="SE", product="premium"
                 )
         with unit_of_work(runtime.session_factory) as session:
-            return account.token_for_name(session, "bench", scope=" ".join(SCOPES)).access_token
+            user = account.token_for_name(session, "bench", scope=" ".join(SCOPES)).access_token
+            client, _secret = account.create_client(session, "bench catalog app", redirect_uris=[])
+            app = account.issue_token(
+                session, client_id=client.client_id, user_id=None, scope="", refresh=False
+            ).access_token
+            return user, app
     finally:
         runtime.close()
 
@@ -128,13 +140,13 @@ def tonearm_server(
         "TONEARM_RATE_LIMIT_URL": "off",
         **(env or {}),
     }
-    token = bench_token(data_dir)
+    token, app_token = bench_tokens(data_dir)
     command = [TONEARM, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         server = Server(f"http://127.0.0.1:{port}")
-        server.pid, server.token = process.pid, token
+        server.pid, server.token, server.app_token = process.pid, token, app_token
         yield server
     finally:
         process.terminate()
