@@ -81,6 +81,8 @@ const JOIN_LEAD = 0.15;
 const MAX_DELAY = 0.6;
 /** Below this much time left, a join can no longer be aligned and starts at once (s). */
 const TOO_LATE = 0.025;
+/** Clock readings of the next deck taken to find its start in a join. */
+const START_READINGS = 10;
 
 export function codecName(codec: string): string {
   const c = codec.toLowerCase();
@@ -737,8 +739,18 @@ export class Player {
         return;
       }
       if (deck !== this.current) return;
-      // No join happened (the next track was not ready in time): move on now.
-      this.advance();
+      // No join happened (the next track was not ready in time). A deck that took over in a
+      // join still holds its last moments in its delay line when `ended` fires: moving on at
+      // once would start the next track over them.
+      const held = deck.delaySeconds;
+      if (held <= 0) {
+        this.advance();
+        return;
+      }
+      const { generation } = deck;
+      setTimeout(() => {
+        if (deck === this.current && deck.generation === generation && this.wantPlay) this.advance();
+      }, held * 1000);
     });
     audio.addEventListener("error", () => {
       if (!deck.item || deck.hls) return;
@@ -829,7 +841,7 @@ export class Player {
       const wait = Math.max(0, (left - JOIN_LEAD) * 1000);
       this.joinTimer = window.setTimeout(() => {
         this.joinTimer = 0;
-        this.startJoin(deck, other);
+        this.startJoin(deck, other, endCtx);
       }, wait);
     }
   }
@@ -844,11 +856,16 @@ export class Player {
     return deck.endAt - deck.audio.currentTime + context.currentTime + deck.delaySeconds;
   }
 
-  private startJoin(from: Deck, to: Deck): void {
+  /** `plannedEnd`: the context time of `from`'s last sample when the join was planned. */
+  private startJoin(from: Deck, to: Deck, plannedEnd: number): void {
     const context = this.context;
-    if (!context || from !== this.current || from.audio.paused || !this.wantPlay) return;
+    // A deck that took over in a join plays behind a delay about as long as the lead, so its
+    // element may have ended already while its last moments are still in the delay line.
+    const stopped = from.audio.paused && !from.audio.ended;
+    if (!context || from !== this.current || stopped || !this.wantPlay) return;
     if (to.index !== this.index + 1 || !to.ready || to.started || to.draining) return;
-    const endCtx = this.endContextTime(from);
+    // An ended element's clock was reset by its `pause`: keep the end found while it played.
+    const endCtx = from.audio.ended ? plannedEnd : this.endContextTime(from);
     if (endCtx === null) return;
     const left = endCtx - context.currentTime;
     this.cur = 1 - this.cur;
@@ -936,7 +953,9 @@ export class Player {
       if (join.starts[join.starts.length - 1] !== start) join.starts.push(start);
     }
     const deadline = join.endCtx - 0.02;
-    if (join.starts.length < 3 && now < deadline) return;
+    // Every reading can lag by a render quantum or more: take the earliest of as many as fit
+    // before the deadline.
+    if (join.starts.length < START_READINGS && now < deadline) return;
     let measured = join.starts.length > 0;
     // currentTime can lag, never lead: the earliest start is the right one.
     let start = measured ? Math.min(...join.starts) : join.playCtx + 0.01 + to.startAt;
