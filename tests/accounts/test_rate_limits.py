@@ -76,6 +76,14 @@ def test_standard_requests_allow_100_per_30_seconds(limited: TestClient) -> None
     assert answers == [200] * 100 + [429]
 
 
+def test_the_players_routes_allow_50_per_30_seconds_beside_the_standard_budget(limited: TestClient) -> None:
+    token = bearer(user_token(limited.app, "ada"))
+    answers = [limited.get("/v1/me/player/recently-played", headers=token).status_code for _ in range(51)]
+    assert answers == [200] * 50 + [429]
+    assert "50 player requests per 30 s" in limited.get("/v1/me/player/recently-played", headers=token).text
+    assert limited.get("/v1/me", headers=token).status_code == 200
+
+
 def test_processes_sharing_redis_share_one_budget(settings: Settings, redis_url: str) -> None:
     shared = settings.model_copy(update={"rate_limit_url": redis_url})
     first = _client(shared)

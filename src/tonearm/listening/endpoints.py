@@ -31,7 +31,7 @@ def recently_played(
     base: BaseUrl,
     market: UserMarket,
     audience: UserAudience,
-    caller: Annotated[Caller, Depends(require("user-read-recently-played", user=True))],
+    caller: Annotated[Caller, Depends(require("user-read-recently-played", user=True, limit="player"))],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     after: Cursor = None,
     before: Cursor = None,
