@@ -51,11 +51,12 @@ class BadRequest(TonearmError):
 
 
 class InvalidId(BadRequest):
-    pass
+    """An id, or the id in a tonearm: URI, that is not 22 base62 characters."""
 
 
 class InvalidUpload(BadRequest):
-    pass
+    """An upload that cannot be ingested as sent: a corrupt master, audio that does not match its
+    file name, or a file name with a path in it."""
 
 
 class Unauthorized(TonearmError):
@@ -77,7 +78,7 @@ class Forbidden(TonearmError):
 
 
 class SignatureInvalid(Forbidden):
-    pass
+    """A signed media URL that is tampered with, expired, or signed by an unknown key."""
 
 
 class NotPlayable(Forbidden):
