@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from _common import record
-from tonearm.accounts.limits import Quota, RateLimits
+from tonearm.kit.limits import Quota, RateLimits
 from tonearm.accounts.service import account
 from tonearm.backends.ratelimit import open_rate_limiter
 from tonearm.config import Settings

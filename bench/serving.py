@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from _common import free_port, record, tonearm_server, wait_for
-from tonearm.delivery.paths import signature_scope
+from tonearm.kit.media_paths import signature_scope
 from tonearm.kit.signing import load_key_ring
 
 FILE_BYTES = 8 * 1024 * 1024

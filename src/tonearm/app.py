@@ -18,17 +18,17 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
-from tonearm.accounts.limits import RateLimits
 from tonearm.accounts.service import account
 from tonearm.api import include_routers
 from tonearm.audio.ladder import LADDER
 from tonearm.backends.ratelimit import open_rate_limiter
 from tonearm.config import Settings
 from tonearm.delivery.media import MediaApp
-from tonearm.delivery.paths import MEDIA_PREFIX
 from tonearm.errors import NotPlayable, TonearmError, TooManyRequests, Unauthorized
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.limits import RateLimits
 from tonearm.kit.logs import get_logger
+from tonearm.kit.media_paths import MEDIA_PREFIX
 from tonearm.kit.metrics import Metrics
 from tonearm.listening.tasks import RetentionJob
 from tonearm.runtime import Runtime, open_runtime
@@ -169,6 +169,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = runtime.metrics
     app.state.search = SearchService(replica)
     app.state.rate_limits = _rate_limits(settings)
+    app.state.callers = account
     _install_error_handlers(app)
     include_routers(app)
     if WEB_DIST.is_dir():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tonearm.delivery.paths import Tier, signature_scope
+from tonearm.kit.media_paths import Tier, signature_scope
 from tonearm.kit.signing import KeyRing
 
 PAYLOAD = bytes(range(256)) * 1000  # 256,000 bytes

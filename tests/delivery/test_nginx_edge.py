@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tonearm.config import Settings
-from tonearm.delivery.paths import signature_scope
+from tonearm.kit.media_paths import signature_scope
 from tonearm.runtime import open_runtime
 
 TONEARM = str(Path(sys.executable).parent / "tonearm")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import PASSWORD, STATE, Browser, Listener, Live, require_browser, serve, sign_in
-from tonearm.accounts.limits import LIMITS, Quota, RateLimits
+from tonearm.kit.limits import LIMITS, Quota, RateLimits
 from tonearm.accounts.service import account
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo

@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from tonearm.accounts.access import require
 from tonearm.accounts.models import OAuthClient
 from tonearm.accounts.service import Caller, account
+from tonearm.kit.access import require
 from tonearm.kit.web import DbSession
 
 __all__ = ["router"]

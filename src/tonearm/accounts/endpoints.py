@@ -14,12 +14,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tonearm.accounts import schemas
-from tonearm.accounts.access import require
 from tonearm.accounts.models import User
 from tonearm.accounts.oauth import OAuthServer, PreparedRequest
 from tonearm.accounts.scopes import SCOPES
 from tonearm.accounts.service import FIRST_PARTY_CLIENTS, Caller, account
 from tonearm.errors import BadRequest, SignatureInvalid, TonearmError, TooManyRequests
+from tonearm.kit.access import require
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.ids import parse_id, uri
 from tonearm.kit.signing import KeyRing, SignedQuery

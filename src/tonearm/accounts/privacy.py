@@ -25,14 +25,13 @@ from sqlalchemy.orm import Session
 from tonearm.accounts.models import Token
 from tonearm.accounts.repository import AccountsRepository
 from tonearm.accounts.service import FIRST_PARTY_CLIENTS, Caller, account
-from tonearm.catalog.service import catalog as catalog_service
+from tonearm.catalog import catalog as catalog_service
 from tonearm.errors import Forbidden
 from tonearm.kit.db import Base
 from tonearm.kit.ids import uri
-from tonearm.kit.time import utcnow
-from tonearm.listening.schemas import PlayRecord
-from tonearm.listening.service import iso_ms
-from tonearm.listening.service import listening as listening_service
+from tonearm.kit.time import iso_ms, utcnow
+from tonearm.listening import PlayRecord
+from tonearm.listening import listening as listening_service
 
 __all__ = [
     "EXPORT_FILE",

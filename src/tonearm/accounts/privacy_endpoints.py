@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from tonearm.accounts.access import require
 from tonearm.accounts.privacy import PersonalData, privacy
 from tonearm.accounts.service import Caller, account
+from tonearm.kit.access import require
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.web import DbSession
 

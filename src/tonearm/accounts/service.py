@@ -12,7 +12,6 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,16 @@ from tonearm.accounts.passwords import hash_password, needs_rehash, verify_passw
 from tonearm.accounts.repository import AccountsRepository
 from tonearm.accounts.scopes import parse_scope
 from tonearm.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
+from tonearm.kit.caller import (
+    CLI_CLIENT_ID,
+    FIRST_PARTY_CLIENTS,
+    PRODUCTS,
+    ROLES,
+    WEB_CLIENT_ID,
+    Caller,
+    Product,
+    Role,
+)
 from tonearm.kit.ids import new_id
 from tonearm.kit.lru import LruMap
 from tonearm.kit.territories import parse_market
@@ -40,18 +49,8 @@ __all__ = [
     "digest",
 ]
 
-Product = Literal["free", "premium"]
-Role = Literal["listener", "artist", "admin"]
-PRODUCTS: tuple[Product, ...] = ("free", "premium")
-ROLES: tuple[Role, ...] = ("listener", "artist", "admin")
 ACCESS_TOKEN_SECONDS = 3600
 REFRESH_TOKEN_DAYS = 60
-# The app `tonearm users token` issues tokens as; registered on first use.
-CLI_CLIENT_ID = "tonearm-cli"
-# The web player: a public app whose redirect URI is its own origin ("{origin}/"), wherever the
-# platform is served from; as our own app it is not shown a consent page.
-WEB_CLIENT_ID = "tonearm-web"
-FIRST_PARTY_CLIENTS = frozenset({CLI_CLIENT_ID, WEB_CLIENT_ID})
 MIN_PASSWORD = 8
 # Repeated wrong passwords lock the account: 5 free tries, then 30 s, doubling, at most 1 h.
 FREE_TRIES, FIRST_LOCK_SECONDS, LONGEST_LOCK_SECONDS = 5, 30, 3600
@@ -76,17 +75,6 @@ class IssuedToken:
     scope: str
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who a request acts for: a user through an app, or an app alone (client credentials)."""
-
-    user_id: str | None
-    client_id: str | None
-    scopes: frozenset[str]
-    role: Role = "listener"
-    product: Product = "free"
-    country: str | None = None
-    explicit_content: bool = True
 
 
 class AccountService:

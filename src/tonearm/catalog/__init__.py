@@ -1,1 +1,45 @@
-"""Catalog: artists, albums, tracks, their audio files and rights."""
+"""Catalog: artists, albums, tracks, their audio files and rights.
+
+The public face other domains import: the catalog service, the change records its followers
+read, and the frozen values it hands out (what a track has to play, what ingest publishes).
+"""
+
+from tonearm.catalog.feed import (
+    AlbumRecord,
+    ArtistRecord,
+    CatalogFeed,
+    Change,
+    Credit,
+    Kind,
+    Record,
+    TrackRecord,
+    feed,
+)
+from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackMedia
+from tonearm.catalog.schemas import AlbumsPage, ArtistsPage, Paging, TrackFull, TracksPage
+from tonearm.catalog.service import ALBUM_GROUPS, CatalogService, catalog, validate_isrc
+
+__all__ = [
+    "ALBUM_GROUPS",
+    "AlbumRecord",
+    "AlbumsPage",
+    "ArtistRecord",
+    "ArtistsPage",
+    "CatalogFeed",
+    "CatalogService",
+    "Change",
+    "Credit",
+    "HlsRef",
+    "Kind",
+    "NewTrack",
+    "Paging",
+    "Record",
+    "RenditionRef",
+    "TrackFull",
+    "TrackMedia",
+    "TrackRecord",
+    "TracksPage",
+    "catalog",
+    "feed",
+    "validate_isrc",
+]

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from tonearm.accounts.access import UserAudience, UserMarket, require
 from tonearm.catalog import schemas
 from tonearm.catalog.feed import feed
 from tonearm.catalog.service import ALBUM_GROUPS
 from tonearm.catalog.service import catalog as catalog_service
 from tonearm.errors import BadRequest
+from tonearm.kit.access import UserAudience, UserMarket, require
 from tonearm.kit.ids import parse_id
 from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET
 from tonearm.kit.web import BaseUrl, DbSession, parse_ids

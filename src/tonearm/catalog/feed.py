@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Right
 from tonearm.catalog.repository import CatalogRepository
-from tonearm.catalog.rights import Availability, availability
 from tonearm.errors import BadRequest, NotFound
+from tonearm.kit.rights import Availability, availability
 from tonearm.kit.territories import WORLDWIDE, parse_territory
 from tonearm.kit.time import utcnow
 

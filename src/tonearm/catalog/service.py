@@ -13,11 +13,11 @@ from tonearm.catalog import schemas
 from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackMedia
 from tonearm.catalog.models import Album, Artist, AudioFile, HlsPackageRow, Right, Track
 from tonearm.catalog.repository import CatalogRepository
-from tonearm.catalog.rights import EVERYONE, Audience, RightWindow, available_markets, restriction
 from tonearm.errors import BadRequest, NotFound, NotPlayable
 from tonearm.kit.ids import derive_id, new_id, uri
 from tonearm.kit.lru import LruMap
 from tonearm.kit.pagination import paging
+from tonearm.kit.rights import EVERYONE, Audience, RightWindow, available_markets, restriction
 from tonearm.kit.territories import parse_territory
 from tonearm.kit.time import utcnow
 

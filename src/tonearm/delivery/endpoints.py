@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from tonearm.accounts.access import UserMarket, require
-from tonearm.accounts.service import Caller
 from tonearm.delivery import schemas
 from tonearm.delivery.service import Listener
 from tonearm.delivery.service import delivery as delivery_service
+from tonearm.kit.access import UserMarket, require
+from tonearm.kit.caller import Caller
 from tonearm.kit.ids import parse_id
 from tonearm.kit.web import BaseUrl, DbSession
-from tonearm.listening.service import listening as listening_service
+from tonearm.listening import listening as listening_service
 
 __all__ = ["router"]
 

@@ -21,9 +21,9 @@ from urllib.parse import unquote
 import orjson
 
 from tonearm.backends.blobs import BlobStore
-from tonearm.delivery.paths import MEDIA_PREFIX, Tier, hls_folder, signature_scope, variant_of
 from tonearm.delivery.playlists import rewrite_playlist
 from tonearm.errors import BadRequest, NotFound, RangeNotSatisfiable, SignatureInvalid, TonearmError
+from tonearm.kit.media_paths import MEDIA_PREFIX, Tier, hls_folder, signature_scope, variant_of
 from tonearm.kit.metrics import Metrics
 from tonearm.kit.signing import KeyRing, SignedQuery
 

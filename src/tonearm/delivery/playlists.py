@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from tonearm.delivery.paths import variant_of
+from tonearm.kit.media_paths import variant_of
 
 __all__ = ["rewrite_playlist"]
 

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 
 from tonearm.audio.loudness import Loudness as MeasuredLoudness
 from tonearm.audio.loudness import gain_to_target
-from tonearm.catalog.media import RenditionRef, TrackMedia
-from tonearm.catalog.rights import Audience
-from tonearm.catalog.service import catalog as catalog_service
+from tonearm.catalog import RenditionRef, TrackMedia
+from tonearm.catalog import catalog as catalog_service
 from tonearm.delivery import schemas
-from tonearm.delivery.paths import MEDIA_PREFIX, Tier, signature_scope
+from tonearm.kit.media_paths import MEDIA_PREFIX, Tier, signature_scope
+from tonearm.kit.rights import Audience
 from tonearm.kit.signing import KeyRing, SignedQuery
 
 __all__ = ["DeliveryService", "Listener", "delivery"]

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from tonearm.accounts.access import require
-from tonearm.accounts.service import Caller, account
+from tonearm.accounts import Caller, account
 from tonearm.errors import (
     BadRequest,
     Forbidden,
@@ -24,6 +23,7 @@ from tonearm.errors import (
 )
 from tonearm.ingest.schemas import Hints, IngestResult
 from tonearm.ingest.tasks import IngestContext, ingest_master
+from tonearm.kit.access import require
 from tonearm.kit.db import unit_of_work
 
 __all__ = ["context_for", "router"]

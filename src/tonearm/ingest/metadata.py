@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from tonearm.audio import Tags
-from tonearm.catalog.service import validate_isrc
+from tonearm.catalog import validate_isrc
 from tonearm.errors import BadRequest
 from tonearm.ingest.schemas import Hints
 

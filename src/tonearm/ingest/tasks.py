@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tonearm.audio import HlsPackage, Rendition, Tags
 from tonearm.backends.blobs import BlobStore
-from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef
-from tonearm.catalog.service import catalog as catalog_service
-from tonearm.delivery.paths import HLS_ROOT
+from tonearm.catalog import HlsRef, NewTrack, RenditionRef
+from tonearm.catalog import catalog as catalog_service
 from tonearm.errors import Forbidden
 from tonearm.ingest.metadata import resolve_metadata
 from tonearm.ingest.schemas import Hints, IngestResult
@@ -37,6 +36,7 @@ from tonearm.ingest.stages import (
 )
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.logs import get_logger
+from tonearm.kit.media_paths import HLS_ROOT
 from tonearm.kit.metrics import Metrics
 
 __all__ = ["IngestContext", "ingest_master"]

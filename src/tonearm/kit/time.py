@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-__all__ = ["as_utc", "utcnow"]
+__all__ = ["EPOCH", "as_utc", "iso_ms", "unix_ms", "utcnow"]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
 
 
 def utcnow() -> datetime:
@@ -14,3 +17,12 @@ def utcnow() -> datetime:
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every one we store is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def unix_ms(moment: datetime) -> int:
+    return (as_utc(moment) - EPOCH) // _ONE_MS
+
+
+def iso_ms(moment: datetime) -> str:
+    """ISO 8601 in UTC to the millisecond, with a Z: 2024-05-01T12:30:00.250Z."""
+    return as_utc(moment).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

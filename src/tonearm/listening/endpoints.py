@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from tonearm.accounts.access import UserAudience, UserMarket, require
-from tonearm.accounts.service import Caller
+from tonearm.kit.access import UserAudience, UserMarket, require
+from tonearm.kit.caller import Caller
 from tonearm.kit.pagination import MAX_LIMIT
 from tonearm.kit.web import BaseUrl, DbSession
 from tonearm.listening import schemas

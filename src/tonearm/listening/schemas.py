@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from tonearm.catalog.schemas import TrackFull
+from tonearm.catalog import TrackFull
 
 __all__ = ["Cursors", "PlayHistory", "PlayRecord", "RecentlyPlayed", "RecordedPlay", "Tally"]
 

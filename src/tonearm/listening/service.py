@@ -14,15 +14,15 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from tonearm.accounts.service import PRODUCTS
-from tonearm.catalog.rights import EVERYONE, Audience
-from tonearm.catalog.schemas import TrackFull
-from tonearm.catalog.service import catalog as catalog_service
+from tonearm.catalog import TrackFull
+from tonearm.catalog import catalog as catalog_service
 from tonearm.errors import BadRequest
+from tonearm.kit.caller import PRODUCTS
 from tonearm.kit.ids import new_id, uri
 from tonearm.kit.pagination import MAX_LIMIT
+from tonearm.kit.rights import EVERYONE, Audience
 from tonearm.kit.territories import parse_market
-from tonearm.kit.time import as_utc, utcnow
+from tonearm.kit.time import EPOCH, as_utc, iso_ms, unix_ms, utcnow
 from tonearm.listening import schemas
 from tonearm.listening.models import Play
 from tonearm.listening.repository import ListeningRepository
@@ -39,22 +39,12 @@ __all__ = [
 
 DEDUPE_SECONDS = 30
 RECENTLY_PLAYED_PATH = "/v1/me/player/recently-played"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MS = timedelta(milliseconds=1)
 # 9999-12-31T23:59:59.999Z: the last moment a datetime can hold.
 MAX_CURSOR_MS = 253_402_300_799_999
 RETENTION_BATCH = 5000
 # The export names the tracks; the catalog is asked for this many at a time.
 EXPORT_CHUNK = 200
-
-
-def unix_ms(moment: datetime) -> int:
-    return (as_utc(moment) - EPOCH) // ONE_MS
-
-
-def iso_ms(moment: datetime) -> str:
-    """ISO 8601 in UTC to the millisecond, with a Z: 2024-05-01T12:30:00.250Z."""
-    return as_utc(moment).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _whole_ms(moment: datetime) -> datetime:

@@ -11,9 +11,9 @@ from datetime import date
 import orjson
 import tantivy
 
-from tonearm.catalog.feed import AlbumRecord, ArtistRecord, Credit, Record, TrackRecord
-from tonearm.catalog.rights import Availability
+from tonearm.catalog import AlbumRecord, ArtistRecord, Credit, Record, TrackRecord
 from tonearm.kit.ids import uri
+from tonearm.kit.rights import Availability
 from tonearm.search.fold import document_words, folded_name
 from tonearm.search.index import SHORT_PREFIX, TIERS
 

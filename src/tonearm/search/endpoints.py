@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from tonearm.accounts.access import UserAudience, UserMarket, require
-from tonearm.accounts.service import Caller
+from tonearm.kit.access import UserAudience, UserMarket, require
+from tonearm.kit.caller import Caller
 from tonearm.kit.web import BaseUrl, DbSession
 from tonearm.search import schemas
 from tonearm.search.service import SearchService, parse_types

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from tonearm.catalog.schemas import AlbumsPage, ArtistsPage, Paging, TracksPage
+from tonearm.catalog import AlbumsPage, ArtistsPage, Paging, TracksPage
 
 __all__ = ["EmptyPage", "SearchResponse", "Suggestion", "SuggestionCredit", "Suggestions"]
 

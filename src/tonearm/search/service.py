@@ -10,10 +10,10 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy.orm import Session
 from tantivy import Occur, Query
 
-from tonearm.catalog.rights import EVERYONE, Audience
-from tonearm.catalog.service import catalog
+from tonearm.catalog import catalog
 from tonearm.errors import BackendError, BadRequest
 from tonearm.kit.pagination import paging
+from tonearm.kit.rights import EVERYONE, Audience
 from tonearm.search import schemas
 from tonearm.search.fold import document_words
 from tonearm.search.index import SCHEMA

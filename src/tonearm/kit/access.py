@@ -7,23 +7,46 @@ caller's quota.
 401 for a missing, unknown, expired or revoked token (with WWW-Authenticate); 403 when the
 token lacks a scope the endpoint needs, naming it; 429 with Retry-After over the quota.
 Every /v1 route depends on `require`, so none is reachable without a token.
+
+The guard sits below the domains: it asks `app.state.callers` (a `CallerSource`, which the
+accounts domain provides and the app wires in) who a token acts for, so a domain's endpoints
+need nothing from accounts but the `Caller` value in `kit.caller`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session
 
-from tonearm.accounts.limits import Category, RateLimits
-from tonearm.accounts.service import FIRST_PARTY_CLIENTS, Caller, account
-from tonearm.catalog.rights import Audience
 from tonearm.errors import Forbidden, Unauthorized
+from tonearm.kit.caller import FIRST_PARTY_CLIENTS, Caller
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.limits import Category, RateLimits
+from tonearm.kit.rights import Audience
 from tonearm.kit.web import Market
 
-__all__ = ["CurrentCaller", "UserAudience", "UserMarket", "bearer_token", "require"]
+__all__ = [
+    "CallerSource",
+    "CurrentCaller",
+    "UserAudience",
+    "UserMarket",
+    "bearer_token",
+    "caller_for_token",
+    "require",
+]
+
+
+class CallerSource(Protocol):
+    """Who a bearer token acts for (the accounts domain's service is one)."""
+
+    def remembered_caller(self, access_token: str) -> Caller | None:
+        """The caller, if the token was looked up moments ago: no database."""
+
+    def caller(self, session: Session, access_token: str) -> Caller:
+        """The caller; Unauthorized when the token is unknown, expired or revoked."""
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -33,15 +56,19 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-async def _caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
-    token = bearer_token(authorization)
-    caller = account.remembered_caller(token)
+def caller_for_token(request: Request, token: str) -> Caller:
+    source: CallerSource = request.app.state.callers
+    caller = source.remembered_caller(token)
     if caller is None:
         # Its own short read, so routes without a database session can be guarded too.
         with unit_of_work(request.app.state.session_factory) as session:
-            caller = account.caller(session, token)
+            caller = source.caller(session, token)
     request.state.caller = caller
     return caller
+
+
+async def _caller(request: Request, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    return caller_for_token(request, bearer_token(authorization))
 
 
 def require(

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from tonearm.accounts.service import Caller
 from tonearm.backends.ratelimit import RateLimiter
 from tonearm.errors import BackendError, TooManyRequests
+from tonearm.kit.caller import Caller
 from tonearm.kit.logs import get_logger
 
 __all__ = ["LIMITS", "Category", "Quota", "RateLimits"]

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tonearm.catalog.models import Right
-from tonearm.catalog.rights import Availability, availability, available_markets, is_allowed
+from tonearm.kit.rights import Availability, availability, available_markets, is_allowed
 from tonearm.kit.territories import COUNTRIES, WORLDWIDE
 from tonearm.kit.time import utcnow
 
