@@ -17,7 +17,7 @@ test: system-deps $(STAMP) web lint
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/lint-imports
 
 # Debian packages: ffmpeg (libvorbis for the Vorbis rungs), chromium (browser tests),

@@ -36,10 +36,20 @@ class Settings(BaseSettings):
     # How long each user's listening history (every play) is kept; older plays are deleted by
     # `tonearm listening retention` or the retention job. The anonymous daily tallies stay.
     listening_history_days: int = Field(default=90, gt=0)
+    # The event log: "sqlite:///path" (empty: a file in data_dir), or "nats://host:4222".
+    event_log_url: str = ""
+    # How long the log keeps each topic's events, and how many bytes of them at most. Consumers
+    # that fall further behind rebuild from the catalog (search) or lose what they missed.
+    event_retention_days: float = Field(default=30.0, gt=0)
+    event_retention_bytes: int = Field(default=2 * 1024 * 1024 * 1024, gt=0)
 
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'tonearm.db').resolve()}"
+
+    @property
+    def resolved_event_log_url(self) -> str:
+        return self.event_log_url or f"sqlite:///{(self.data_dir / 'events.db').resolve()}"
 
     @property
     def search_dir(self) -> Path:

@@ -13,8 +13,8 @@ from tonearm.catalog.feed import (
     Kind,
     Record,
     TrackRecord,
-    feed,
 )
+from tonearm.catalog.feed import feed as catalog_feed
 from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackMedia
 from tonearm.catalog.schemas import AlbumsPage, ArtistsPage, Paging, TrackFull, TracksPage
 from tonearm.catalog.service import ALBUM_GROUPS, CatalogService, catalog, validate_isrc
@@ -40,6 +40,6 @@ __all__ = [
     "TrackRecord",
     "TracksPage",
     "catalog",
-    "feed",
+    "catalog_feed",
     "validate_isrc",
 ]

@@ -7,6 +7,8 @@ from sqlalchemy import create_engine
 
 import tonearm.accounts.models
 import tonearm.catalog.models
+import tonearm.kit.leases
+import tonearm.kit.outbox
 import tonearm.listening.models  # noqa: F401
 from tonearm.kit.db import Base
 

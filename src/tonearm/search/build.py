@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from tonearm.catalog import Kind, feed
+from tonearm.catalog import Kind
+from tonearm.catalog import catalog_feed as feed
 from tonearm.kit.time import utcnow
 from tonearm.search.documents import to_document
 from tonearm.search.index import Cursor, IndexStore, SearchIndex

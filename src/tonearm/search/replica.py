@@ -21,7 +21,8 @@ from pathlib import Path
 import tantivy
 from sqlalchemy.orm import Session, sessionmaker
 
-from tonearm.catalog import Change, Kind, TrackRecord, feed
+from tonearm.catalog import Change, Kind, TrackRecord
+from tonearm.catalog import catalog_feed as feed
 from tonearm.kit.logs import get_logger
 from tonearm.kit.time import utcnow
 from tonearm.search.build import rebuild

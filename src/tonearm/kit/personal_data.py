@@ -1,0 +1,23 @@
+"""Personal data by registry: each domain that keeps data about a user offers one provider,
+which can export that data and erase it. The privacy service (accounts) walks every provider
+the platform registered; no domain reaches into another's tables to do it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy.orm import Session
+
+__all__ = ["PersonalDataProvider"]
+
+
+@runtime_checkable
+class PersonalDataProvider(Protocol):
+    # The provider's part of the export, keyed by section name (e.g. "listening_history").
+    sections: tuple[str, ...]
+
+    def export(self, session: Session, user_id: str) -> dict[str, Any]:
+        """Everything kept about the user, JSON-ready, one entry per section; no secrets."""
+
+    def erase(self, session: Session, user_id: str) -> int:
+        """Delete everything kept about the user (anonymous aggregates may stay); rows removed."""
