@@ -17,11 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from _common import record
-from tonearm.kit.limits import Quota, RateLimits
 from tonearm.accounts.service import account
 from tonearm.backends.ratelimit import open_rate_limiter
 from tonearm.config import Settings
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.limits import Quota, RateLimits
 from tonearm.runtime import open_runtime
 
 

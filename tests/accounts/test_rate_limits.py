@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.auth import bearer, user_token
-from tonearm.kit.limits import LIMITS
 from tonearm.accounts.service import account
 from tonearm.config import Settings
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.limits import LIMITS
 
 SEARCH = ("/v1/search", {"q": "anything", "type": "track"})
 

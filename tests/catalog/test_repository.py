@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.catalog_factory import make_track, publish
 from tonearm.catalog.models import Right
 from tonearm.catalog.repository import CatalogRepository
-from tonearm.kit.rights import is_allowed
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.rights import is_allowed
 from tonearm.kit.time import utcnow
 
 

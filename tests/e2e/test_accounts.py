@@ -11,11 +11,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import PASSWORD, STATE, Browser, Listener, Live, require_browser, serve, sign_in
-from tonearm.kit.limits import LIMITS, Quota, RateLimits
 from tonearm.accounts.service import account
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.limits import LIMITS, Quota, RateLimits
 from tonearm.runtime import open_runtime
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(120)]

@@ -52,8 +52,8 @@ def test_takedown_of_an_unknown_or_malformed_id_says_so(tmp_path: Path) -> None:
 
 
 def test_catalog_allow_opens_a_premium_first_window(tmp_path: Path) -> None:
-    from tonearm.kit.rights import Audience
     from tonearm.catalog.service import catalog
+    from tonearm.kit.rights import Audience
 
     runtime = open_runtime(Settings(data_dir=tmp_path))
     with unit_of_work(runtime.session_factory) as session:
