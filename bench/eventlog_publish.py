@@ -19,13 +19,14 @@ import string
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tonearm.backends.eventlog import EventLog, Outgoing, open_event_log
 from tonearm.backends.eventlog_nats import NatsEventLog
 from tonearm.backends.eventlog_sqlite import SqliteEventLog
+from tonearm.errors import BackendError
 
 BATCH = 500
 _BASE62 = string.digits + string.ascii_letters
@@ -75,8 +76,11 @@ def publish_rate(url: str, events: int) -> float:
         for batch in batches:
             log.append(topic, batch)
         seconds = time.perf_counter() - started
-        _drop(log, topic)
     finally:
+        # Also after a failed run, so no half-filled topic stays on a shared server; a drop that
+        # fails too must not hide why the run failed.
+        with suppress(BackendError):
+            _drop(log, topic)
         log.close()
     return events / seconds
 

@@ -15,31 +15,30 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
-from tonearm.accounts.service import account
 from tonearm.api import include_routers
 from tonearm.audio.ladder import LADDER
 from tonearm.backends.ratelimit import open_rate_limiter
 from tonearm.config import Settings
 from tonearm.delivery.media import MediaApp
-from tonearm.errors import NotPlayable, TonearmError, TooManyRequests, Unauthorized
-from tonearm.kit.db import unit_of_work
+from tonearm.domains import plugins
+from tonearm.errors import BackendError, NotPlayable, TonearmError, TooManyRequests, Unauthorized
+from tonearm.events import TOPICS
+from tonearm.kit.consumers import ConsumerRunner
 from tonearm.kit.limits import RateLimits
 from tonearm.kit.logs import get_logger
 from tonearm.kit.media_paths import MEDIA_PREFIX
 from tonearm.kit.metrics import Metrics
-from tonearm.listening.tasks import RetentionJob
-from tonearm.runtime import Runtime, open_runtime
-from tonearm.search.replica import SearchReplica
-from tonearm.search.service import SearchService
+from tonearm.kit.plugin import Job
+from tonearm.kit.relay import OutboxRelay
+from tonearm.runtime import open_runtime
 
 __all__ = ["WEB_DIST", "app_from_env", "create_app"]
 
 WEB_DIST = Path(__file__).parent / "web" / "dist"
-# How often each server process deletes listening history older than the retention setting.
-RETENTION_INTERVAL = 3600.0
+# How soon a client may try again when a backend (the event log, the database) is down.
+BACKEND_RETRY_SECONDS = 2
 log = get_logger(__name__)
 
 
@@ -55,6 +54,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         headers = None
         if isinstance(error, TooManyRequests):
             headers = {"Retry-After": str(max(1, math.ceil(error.retry_after)))}
+        elif isinstance(error, BackendError):
+            headers = {"Retry-After": str(BACKEND_RETRY_SECONDS)}
         elif isinstance(error, Unauthorized):
             headers = {"WWW-Authenticate": 'Bearer realm="tonearm"'}
         return _error(error.status, error.message, headers=headers, **extra)
@@ -130,14 +131,6 @@ class EdgeMiddleware:
             self.metrics.observe_request(scope["method"], template, status[0], time.perf_counter() - started)
 
 
-def _register_own_apps(runtime: Runtime) -> None:
-    try:
-        with unit_of_work(runtime.session_factory) as session:
-            account.ensure_first_party_clients(session)
-    except IntegrityError:
-        pass  # another worker process registered them at the same moment
-
-
 def _rate_limits(settings: Settings) -> RateLimits:
     url = settings.rate_limit_url
     return RateLimits(None if url == "off" else open_rate_limiter(url))
@@ -145,18 +138,18 @@ def _rate_limits(settings: Settings) -> RateLimits:
 
 def create_app(settings: Settings) -> FastAPI:
     runtime = open_runtime(settings)
-    _register_own_apps(runtime)
-
-    replica = SearchReplica(settings.search_dir, runtime.session_factory)
-    retention = RetentionJob(runtime.session_factory, settings.listening_history_days, RETENTION_INTERVAL)
+    for topic in TOPICS:
+        runtime.event_log.ensure_topic(topic, runtime.retention())
+    # Started in this order and stopped in reverse: the relay feeds the log the consumers read.
+    jobs: list[Job] = [OutboxRelay(runtime.session_factory, runtime.event_log)]
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        replica.start()
-        retention.start()
+        for job in jobs:
+            job.start()
         yield
-        retention.stop()
-        replica.stop()
+        for job in reversed(jobs):
+            job.stop()
         app.state.rate_limits.close()
         runtime.close()
 
@@ -167,9 +160,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.blobs = runtime.blobs
     app.state.keys = runtime.keys
     app.state.metrics = runtime.metrics
-    app.state.search = SearchService(replica)
+    app.state.event_log = runtime.event_log
     app.state.rate_limits = _rate_limits(settings)
-    app.state.callers = account
+    registered = plugins()
+    for plugin in registered:
+        if plugin.on_app is not None:
+            jobs.extend(plugin.on_app(app, runtime) or ())
+        jobs.extend(plugin.jobs(runtime))
+        jobs.extend(
+            ConsumerRunner(c, runtime.event_log, runtime.session_factory) for c in plugin.consumers(runtime)
+        )
+    app.state.personal_data = tuple(p.personal_data() for p in registered if p.personal_data is not None)
+    app.state.consumers = [job for job in jobs if isinstance(job, ConsumerRunner)]
     _install_error_handlers(app)
     include_routers(app)
     if WEB_DIST.is_dir():

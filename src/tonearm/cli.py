@@ -16,6 +16,7 @@ import typer
 from rich.progress import Progress
 from sqlalchemy.orm import Session
 
+from tonearm.accounts.privacy import privacy
 from tonearm.accounts.service import PRODUCTS, ROLES, account
 from tonearm.catalog.feed import feed
 from tonearm.catalog.service import catalog as catalog_service
@@ -25,6 +26,7 @@ from tonearm.ingest.schemas import Hints, IngestResult
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.ids import parse_id
 from tonearm.kit.logs import configure_logging
+from tonearm.kit.personal_data import PersonalDataProvider
 from tonearm.kit.time import as_utc
 from tonearm.listening.tasks import enforce_retention
 from tonearm.runtime import open_runtime
@@ -340,6 +342,36 @@ def users_list() -> None:
             typer.echo(f"{user.name}\t{user.id}\t{user.product}\t{user.role}\t{user.country}")
 
     _in_unit_of_work(show)
+
+
+def _personal_data() -> tuple[PersonalDataProvider, ...]:
+    """Every domain's personal-data provider, from the domain registry: what the server's
+    scheduled erasures go through too."""
+    from tonearm.domains import plugins
+
+    return tuple(plugin.personal_data() for plugin in plugins() if plugin.personal_data)
+
+
+@users_app.command("erase")
+def users_erase(
+    name: str,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+) -> None:
+    """Erase a user's account and all their personal data now, in every domain (no grace
+    period: this is the operator's tool; users ask with DELETE /v1/me)."""
+    if not yes:
+        typer.confirm(f"Erase {name} and all their personal data for good?", abort=True)
+    providers = _personal_data()
+
+    def erase(session: Session) -> None:
+        erasure = privacy.erase(session, account.get_by_name(session, name).id, providers=providers)
+        parts = ", ".join(f"{part} {rows}" for part, rows in erasure.providers.items())
+        typer.echo(
+            f"erased {name}: {erasure.tokens} tokens, {erasure.artist_links} artist links, "
+            f"{erasure.apps_released} apps released" + (f"; {parts}" if parts else "")
+        )
+
+    _in_unit_of_work(erase)
 
 
 @users_app.command("token")

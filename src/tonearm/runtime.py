@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tonearm.backends.blobs import BlobStore, open_blob_store
+from tonearm.backends.eventlog import EventLog, Retention, open_event_log
 from tonearm.config import Settings
 from tonearm.kit.db import make_engine, make_session_factory, migrate
 from tonearm.kit.metrics import Metrics
@@ -28,6 +29,7 @@ class Runtime:
     blobs: BlobStore
     keys: KeyRing
     metrics: Metrics
+    event_log: EventLog
 
     def ingest_context(self) -> IngestContext:
         # Imported here: the ingest job loads the audio stack, which most commands never use.
@@ -42,7 +44,15 @@ class Runtime:
             workers=self.settings.transcode_workers,
         )
 
+    def retention(self) -> Retention:
+        """How long each topic keeps its events, from the settings."""
+        return Retention(
+            max_age_seconds=self.settings.event_retention_days * 86400,
+            max_bytes=self.settings.event_retention_bytes,
+        )
+
     def close(self) -> None:
+        self.event_log.close()
         self.engine.dispose()
 
 
@@ -56,4 +66,5 @@ def open_runtime(settings: Settings) -> Runtime:
         blobs=open_blob_store(settings.resolved_blob_url),
         keys=load_key_ring(settings.signing_keys, settings.data_dir),
         metrics=Metrics(),
+        event_log=open_event_log(settings.resolved_event_log_url),
     )

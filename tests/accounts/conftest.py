@@ -1,4 +1,5 @@
-"""Users and apps made through the accounts service, and the browser half of the OAuth flow."""
+"""Users and apps made through the accounts service, the browser half of the OAuth flow, and
+personal-data providers that record what the privacy service asks of them."""
 
 from __future__ import annotations
 
@@ -6,13 +7,18 @@ import base64
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
+from tonearm.accounts.models import User
 from tonearm.accounts.service import account
+from tonearm.config import Settings
 from tonearm.kit.db import unit_of_work
 
 REDIRECT = "http://127.0.0.1:8765/callback"
@@ -92,3 +98,46 @@ def client(client: TestClient) -> TestClient:
     """The shared client without its app token: these tests say which token each request sends."""
     client.headers.pop("Authorization")
     return client
+
+
+@dataclass
+class RecordingProvider:
+    """A domain's personal data in the simplest way: a number of rows per user, exported as
+    that many entries in each section; and every call the privacy service made, in order."""
+
+    name: str
+    sections: tuple[str, ...]
+    rows: dict[str, int] = field(default_factory=dict)
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    # At each erase: whether the user row was still there (accounts' own rows go last).
+    saw_user: list[bool] = field(default_factory=list)
+
+    def export(self, session: Session, user_id: str) -> dict[str, Any]:
+        self.calls.append(("export", user_id))
+        kept = [
+            {"user_id": user_id, "row": n, "kept_by": self.name} for n in range(self.rows.get(user_id, 0))
+        ]
+        return {section: kept for section in self.sections}
+
+    def erase(self, session: Session, user_id: str) -> int:
+        self.calls.append(("erase", user_id))
+        self.saw_user.append(session.get(User, user_id) is not None)
+        return self.rows.pop(user_id, 0)
+
+
+@pytest.fixture
+def providers() -> tuple[RecordingProvider, RecordingProvider]:
+    return (
+        RecordingProvider("listening", ("listening_history",)),
+        RecordingProvider("playlists", ("playlists", "followed_playlists")),
+    )
+
+
+@pytest.fixture
+def api(settings: Settings, providers: tuple[RecordingProvider, ...]) -> Iterator[TestClient]:
+    """The app with no token of its own, and the recording providers as its registered ones."""
+    from tonearm.app import create_app
+
+    with TestClient(create_app(settings), base_url="http://testserver") as client:
+        client.app.state.personal_data = providers  # type: ignore[attr-defined]
+        yield client

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -82,8 +83,9 @@ def _keys(request: Request) -> KeyRing:
     return request.app.state.keys  # type: ignore[no-any-return]
 
 
-def _signed_in(request: Request) -> str | None:
-    """The user id of the browser's session cookie, if it is genuine and current."""
+def _signed_in(request: Request) -> tuple[str, datetime] | None:
+    """The user id of the browser's session cookie, if it is genuine and current, and when the
+    user signed in (typed their password): a session lasts SESSION_SECONDS from then."""
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
@@ -93,7 +95,7 @@ def _signed_in(request: Request) -> str | None:
         _keys(request).verify("session", signed)
     except (KeyError, ValueError, SignatureInvalid):
         return None
-    return signed.uid
+    return signed.uid, datetime.fromtimestamp(signed.exp - SESSION_SECONDS, UTC)
 
 
 def _start_session(request: Request, response: Response, user: User) -> None:
@@ -191,10 +193,10 @@ async def logout() -> Response:
 
 
 # ---- OAuth ----
-def _server(request: Request, session: Any) -> OAuthServer:
+def _server(request: Request, session: Any, authenticated_at: datetime | None = None) -> OAuthServer:
     configured: str = request.app.state.settings.public_url
     origin = (configured or f"{request.url.scheme}://{request.url.netloc}").rstrip("/")
-    return OAuthServer(session, origin=origin)
+    return OAuthServer(session, origin=origin, authenticated_at=authenticated_at)
 
 
 def _prepared(request: Request, form: dict[str, str] | None = None) -> PreparedRequest:
@@ -219,14 +221,15 @@ def _check_pkce(client_public: bool, query: dict[str, str]) -> str | None:
 
 @pages.get("/authorize")
 async def authorize_page(request: Request) -> Response:
-    user_id = _signed_in(request)
-    if user_id is None:
+    signed_in = _signed_in(request)
+    if signed_in is None:
         return RedirectResponse(
             "/login?" + urlencode({"next": str(request.url.path) + "?" + request.url.query})
         )
+    user_id, authenticated_at = signed_in
     query = dict(request.query_params)
     with unit_of_work(request.app.state.session_factory) as session:
-        server = _server(request, session)
+        server = _server(request, session, authenticated_at)
         user = account.get_user(session, user_id)
         prepared = _prepared(request)
         try:
@@ -253,16 +256,17 @@ async def authorize_page(request: Request) -> Response:
 
 @pages.post("/authorize")
 async def authorize(request: Request) -> Response:
-    user_id = _signed_in(request)
+    signed_in = _signed_in(request)
     form = await _form(request)
-    if user_id is None or not hmac.compare_digest(form.pop("csrf", ""), _csrf(request, user_id)):
+    if signed_in is None or not hmac.compare_digest(form.pop("csrf", ""), _csrf(request, signed_in[0])):
         return _page(
             "error.html", 403, message="sign in again: this consent form is not yours or has expired"
         )
+    user_id, authenticated_at = signed_in
     allowed = form.pop("decision", "") == "allow"
     prepared = PreparedRequest("GET", str(request.url), request.headers, form, {})
     with unit_of_work(request.app.state.session_factory) as session:
-        server = _server(request, session)
+        server = _server(request, session, authenticated_at)
         user = account.get_user(session, user_id)
         try:
             grant = server.get_consent_grant(request=prepared, end_user=user)

@@ -40,6 +40,9 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The user asked for their account to be erased: it goes at this moment, unless they sign
+    # in again first (the grace period).
+    erasure_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class UserArtist(Base):
@@ -80,6 +83,8 @@ class AuthorizationCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # A code is single-use; a second use revokes what the first one issued (RFC 6749 4.1.2).
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the user last typed their password in the browser session that consented.
+    authenticated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Token(Base):
@@ -102,3 +107,6 @@ class Token(Base):
     refresh_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the user typed their password for the sign-in this token descends from (kept
+    # across refreshes); None for tokens issued without one (the CLI's, an app's own).
+    authenticated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import os
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from authlib.oauth2 import AuthorizationServer
@@ -166,6 +166,7 @@ class _CodeGrant(grants.AuthorizationCodeGrant):
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
             expires_at=utcnow() + timedelta(seconds=CODE_SECONDS),
+            authenticated_at=self.server.authenticated_at,
         )
         self.server.session.add(row)
         self.server.session.flush()
@@ -233,11 +234,16 @@ class _Revocation(RevocationEndpoint):
 
 
 class OAuthServer(AuthorizationServer):  # type: ignore[misc]
-    """One per request: the grants read and write through the request's session."""
+    """One per request: the grants read and write through the request's session.
+    `authenticated_at` is when the consenting user typed their password (their browser
+    session's sign-in); the code and the tokens it issues carry it."""
 
-    def __init__(self, session: Session, origin: str | None = None) -> None:
+    def __init__(
+        self, session: Session, origin: str | None = None, *, authenticated_at: datetime | None = None
+    ) -> None:
         super().__init__(scopes_supported=list(SCOPES))
         self.session, self.origin = session, origin
+        self.authenticated_at = authenticated_at
         self.proves_pkce = False
         self.replayed_code = False
         self.register_grant(_CodeGrant, [CodeChallenge(required=True)])
@@ -280,11 +286,13 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
 
     def save_token(self, token: dict[str, Any], request: PreparedRequest) -> None:
         user = token.pop("user")
-        code_hash = request.authorization_code.row.code_hash if request.authorization_code else None
-        if request.refresh_token is not None:
+        origin = request.authorization_code or request.refresh_token
+        code_hash = authenticated_at = None
+        if origin is not None:
             # A rotated pair stays tied to its code: a replay of the code revokes it too, and a
-            # PKCE-issued pair stays refreshable without a secret.
-            code_hash = request.refresh_token.row.code_hash
+            # PKCE-issued pair stays refreshable without a secret. A refresh is no sign-in: the
+            # pair keeps the time of the one it descends from.
+            code_hash, authenticated_at = origin.row.code_hash, origin.row.authenticated_at
         issued = account.issue_token(
             self.session,
             client_id=request.client.client_id,
@@ -292,6 +300,7 @@ class OAuthServer(AuthorizationServer):  # type: ignore[misc]
             scope=token["scope"],
             refresh=token.pop("refresh") and user is not None,
             code_hash=code_hash,
+            authenticated_at=authenticated_at,
         )
         token.update(access_token=issued.access_token, expires_in=ACCESS_TOKEN_SECONDS, scope=issued.scope)
         if issued.refresh_token:

@@ -29,6 +29,16 @@ class AccountsRepository:
     def user_by_name(self, name: str) -> User | None:
         return self.session.scalars(select(User).where(User.name == name)).first()
 
+    def user_for_update(self, user_id: str) -> User | None:
+        """The user, locked until the transaction ends (on PostgreSQL), so a sign-in that would
+        call off their erasure waits for it, or it for the sign-in."""
+        return self.session.scalars(select(User).where(User.id == user_id).with_for_update()).first()
+
+    def due_for_erasure(self, now: datetime, limit: int) -> list[str]:
+        """The ids of users whose scheduled erasure is due at `now`, earliest first."""
+        query = select(User.id).where(User.erasure_due_at <= now).order_by(User.erasure_due_at)
+        return list(self.session.scalars(query.limit(limit)))
+
     def users(self) -> Sequence[User]:
         return self.session.scalars(select(User).order_by(User.name)).all()
 

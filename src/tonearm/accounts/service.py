@@ -31,6 +31,7 @@ from tonearm.kit.caller import (
     Role,
 )
 from tonearm.kit.ids import new_id
+from tonearm.kit.logs import get_logger
 from tonearm.kit.lru import LruMap
 from tonearm.kit.territories import parse_market
 from tonearm.kit.time import as_utc, utcnow
@@ -57,6 +58,7 @@ FREE_TRIES, FIRST_LOCK_SECONDS, LONGEST_LOCK_SECONDS = 5, 30, 3600
 MAX_URI = 2000
 CALLER_CACHE_SECONDS, CALLER_CACHE_SIZE = 5.0, 10_000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+log = get_logger(__name__)
 
 
 def digest(secret: str) -> str:
@@ -73,8 +75,6 @@ class IssuedToken:
     refresh_token: str | None
     expires_in: int
     scope: str
-
-
 
 
 class AccountService:
@@ -155,21 +155,32 @@ class AccountService:
     def authenticate(
         self, session: Session, name: str, password: str, *, now: datetime | None = None
     ) -> User:
-        """The user if the password is right. Wrong guesses lock the account for a while, and
-        the answer for a locked account does not reveal whether the password was right."""
-        now = now or utcnow()
+        """The user if the password is right: a sign-in, which calls off an erasure the user
+        asked for (the grace period is for changing one's mind). Wrong guesses lock the account
+        for a while, and the answer for a locked account does not reveal whether it was right."""
         user = AccountsRepository(session).user_by_name(name.strip().lower())
+        if not self.check_password(user, password, now=now) or user is None:
+            raise Unauthorized("wrong name or password")
+        if user.erasure_due_at is not None:
+            user.erasure_due_at = None
+            log.info("scheduled erasure cancelled by a sign-in", user_id=user.id)
+        return user
+
+    def check_password(self, user: User | None, password: str, *, now: datetime | None = None) -> bool:
+        """Whether `password` is the user's. A wrong one counts towards the lock; a locked
+        account raises TooManyRequests whatever the password. The caller commits either way."""
+        now = now or utcnow()
         if user is not None and user.locked_until is not None and as_utc(user.locked_until) > now:
             wait = (as_utc(user.locked_until) - now).total_seconds()
             raise TooManyRequests("too many wrong passwords: try again later", retry_after=wait)
         if user is None or not verify_password(user.password_hash if user else None, password):
             if user is not None:
                 self._count_failure(user, now)
-            raise Unauthorized("wrong name or password")
+            return False
         user.failed_logins, user.locked_until = 0, None
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
-        return user
+        return True
 
     def _count_failure(self, user: User, now: datetime) -> None:
         user.failed_logins += 1
@@ -248,8 +259,11 @@ class AccountService:
         scope: str,
         refresh: bool = True,
         code_hash: str | None = None,
+        authenticated_at: datetime | None = None,
         now: datetime | None = None,
     ) -> IssuedToken:
+        """A new token pair; `authenticated_at` is when the user typed their password for the
+        sign-in it comes from (None when they did not: an operator's token, an app's own)."""
         now = now or utcnow()
         scopes = " ".join(parse_scope(scope))
         access = _token("tA.")
@@ -262,6 +276,7 @@ class AccountService:
                 client_id=client_id,
                 user_id=user_id,
                 code_hash=code_hash,
+                authenticated_at=authenticated_at,
                 scope=scopes,
                 expires_at=now + timedelta(seconds=ACCESS_TOKEN_SECONDS),
                 refresh_expires_at=now + timedelta(days=REFRESH_TOKEN_DAYS) if refresh_token else None,
@@ -325,6 +340,11 @@ class AccountService:
             explicit_content=user.explicit_content,
         )
         return caller, expires_at
+
+    def signed_in_at(self, session: Session, access_token: str) -> datetime | None:
+        """When the user typed their password for the sign-in this token comes from."""
+        row = AccountsRepository(session).token_by_access(digest(access_token))
+        return as_utc(row.authenticated_at) if row is not None and row.authenticated_at else None
 
     def token_by_refresh(self, session: Session, refresh_token: str) -> Token | None:
         return AccountsRepository(session).token_by_refresh(digest(refresh_token))

@@ -9,7 +9,8 @@ Every adapter keeps the same rules, which the contract suite checks:
   earlier offset is returned.
 - `read(topic, after=n)` returns messages with offsets greater than n, oldest first. Retention
   may have removed the oldest: `first_offset` says where the topic now starts, and a reader
-  whose next offset is below it has missed messages (`Gap` tells how many).
+  whose next offset is below it has missed messages (the first it reads is that many past
+  `after + 1`).
 - A consumer group's position is the last offset it has finished with. Delivery is at least
   once: a consumer that stops before `commit` is handed the same messages again, so every
   consumer's effect must be idempotent.

@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Coroutine, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -60,6 +60,8 @@ __all__ = ["NatsEventLog"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Any one exchange with the server; a call that needs several may take a few of these.
 REQUEST_TIMEOUT = 2.0
@@ -96,6 +98,10 @@ class _Loop:
         try:
             return future.result(timeout)
         except FutureTimeout:
+            # Since 3.11 this is the builtin TimeoutError, so it is also what the coroutine itself
+            # raised (a pull that went unanswered): only an unfinished future timed out here.
+            if future.done():
+                raise
             future.cancel()
             raise TimeoutError(f"no answer within {timeout:.1f} s") from None
 
@@ -152,14 +158,17 @@ class _Reader:
 
 
 class _Pull:
-    """The messages one pull request brings, up to the status that ends it."""
+    """The messages one pull request brings, up to the status that ends it; `full` when the
+    server delivered the whole batch, so more may be waiting."""
 
     def __init__(self, reader: _Reader, batch: int) -> None:
         self.messages: list[Message] = []
         self.failure = ""
+        self.full = False
         self.done = asyncio.get_running_loop().create_future()
         self._reader = reader
         self._batch = batch
+        self._delivered = 0
 
     async def on_msg(self, msg: Msg) -> None:
         status = msg.headers.get("Status") if msg.headers else None
@@ -168,8 +177,12 @@ class _Pull:
             # A consumer started past the stream's end begins at its end: skip what was asked past.
             if message.offset > self._reader.handed:
                 self.messages.append(message)
-            if len(self.messages) < self._batch:
+            # Skipped messages count too: the server sends no status after a full batch, so
+            # waiting for `batch` kept ones would hang until the request timed out.
+            self._delivered += 1
+            if self._delivered < self._batch:
                 return
+            self.full = True
         elif status == "100":
             return
         elif status not in ("404", "408"):
@@ -180,16 +193,29 @@ class _Pull:
 
 
 def _message(topic: str, msg: Msg) -> Message:
-    metadata = msg.metadata
     headers = msg.headers or {}
     return Message(
         topic=topic,
-        offset=metadata.sequence.stream,
+        offset=msg.metadata.sequence.stream,
         id=headers.get(_ID_HEADER, ""),
         type=headers.get(_TYPE_HEADER, ""),
         payload=msg.data,
-        stored_at=metadata.timestamp,
+        stored_at=_stored_at(msg),
     )
+
+
+def _stored_at(msg: Msg) -> datetime:
+    """The server's store time cut to the microsecond. nats-py's `metadata.timestamp` rounds the
+    nanoseconds to the nearest microsecond, half the time past the true time; the server compares
+    nanoseconds, so `offset_at(m.stored_at)` then answered m's own offset and skipped m."""
+    from nats.aio.msg import Msg as NatsMsg
+
+    assert msg.reply is not None
+    tokens = msg.reply.split(".")
+    # $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending> from
+    # older servers; newer ones add the domain and account hash that Msg.Ack's indexes count.
+    nanos = int(tokens[7] if len(tokens) == 9 else tokens[NatsMsg.Ack.Timestamp])
+    return _EPOCH + timedelta(microseconds=nanos // 1000)
 
 
 def _position_of(info: ConsumerInfo) -> int:
@@ -495,8 +521,12 @@ class NatsEventLog:
         reader = await self._reader(topic, after)
         if reader is None:
             return []
-        if len(reader.buffered) < limit:
-            reader.buffered += await self._pull(nc, reader, limit - len(reader.buffered), expires=0.0)
+        while len(reader.buffered) < limit:
+            pull = await self._pull(nc, reader, limit - len(reader.buffered), expires=0.0)
+            reader.buffered += pull.messages
+            # A short batch is all there is; a full one short of `limit` skipped what was asked past.
+            if not pull.full:
+                break
         taken = reader.take(limit)
         self._park(reader)
         return taken
@@ -512,7 +542,8 @@ class NatsEventLog:
         if reader is None:
             return False
         while not reader.buffered:
-            reader.buffered += await self._pull(nc, reader, 1, expires=deadline - loop.time())
+            pull = await self._pull(nc, reader, 1, expires=deadline - loop.time())
+            reader.buffered += pull.messages
             if loop.time() >= deadline:
                 break
         self._park(reader)
@@ -561,9 +592,10 @@ class NatsEventLog:
 
         self._spawn(delete())
 
-    async def _pull(self, nc: Client, reader: _Reader, batch: int, *, expires: float) -> list[Message]:
-        """Up to `batch` messages: those there now (no `expires`), or the first to arrive within
-        `expires` seconds. A reader that fails is not parked again, so it is never reused."""
+    async def _pull(self, nc: Client, reader: _Reader, batch: int, *, expires: float) -> _Pull:
+        """A pull of up to `batch` messages: those there now (no `expires`), or the first to
+        arrive within `expires` seconds. A reader that fails is not parked again, so it is never
+        reused."""
         pull = _Pull(reader, batch)
         inbox = nc.new_inbox()
         subscription = await nc.subscribe(inbox, cb=pull.on_msg)
@@ -586,7 +618,7 @@ class NatsEventLog:
             await subscription.unsubscribe()
         if pull.failure:
             raise BackendError(f"event log read failed on {self._where}: {pull.failure}")
-        return pull.messages
+        return pull
 
     async def _until(self, nc: Client, done: asyncio.Future[None], timeout: float) -> None:
         """Wait for `done`, but give up as soon as the connection drops."""
@@ -596,7 +628,7 @@ class NatsEventLog:
                 raise BackendError(f"event log lost its connection to {self._where}")
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
-                raise TimeoutError(f"no answer to a pull within {timeout:.1f} s")
+                raise TimeoutError(f"no answer from the server within {timeout:.1f} s")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(done), min(remaining, _SLICE_SECONDS))
 
@@ -700,12 +732,16 @@ def _split_options(url: str) -> tuple[str, str, float]:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     prefix = query.pop("prefix", "")
-    window = float(query.pop("dedupe_window", "300"))
+    window = query.pop("dedupe_window", "300")
     if query:
         raise ValueError(
             f"unknown event log option(s) {sorted(query)} in '{url}'; known: prefix, dedupe_window"
         )
-    return urlunsplit(parts._replace(query="")), prefix, window
+    try:
+        seconds = float(window)
+    except ValueError:
+        raise ValueError(f"event log option dedupe_window={window!r} in '{url}' is not seconds") from None
+    return urlunsplit(parts._replace(query="")), prefix, seconds
 
 
 @event_logs.register("nats")

@@ -216,7 +216,8 @@ class SqliteEventLog:
         state = self._topic(db, topic, create=True)
         assert state is not None
         window = self._window(db, topic, state)
-        known, fresh = window.offsets, {}
+        known = window.offsets
+        fresh: dict[str, int] = {}
         stored = max(_now_micros(), state.last_stored)
         offset, size, rows, answers = state.next, 0, [], []
         for message in messages:
@@ -539,7 +540,10 @@ def _dedupe_window(url: str) -> float:
     window = query.pop("dedupe_window", "300")
     if query:
         raise ValueError(f"unknown event log option(s) {sorted(query)} in '{url}'; known: dedupe_window")
-    return float(window)
+    try:
+        return float(window)
+    except ValueError:
+        raise ValueError(f"event log option dedupe_window={window!r} in '{url}' is not seconds") from None
 
 
 @event_logs.register("sqlite")

@@ -15,7 +15,7 @@ from tonearm.catalog.feed import (
     TrackRecord,
 )
 from tonearm.catalog.feed import feed as catalog_feed
-from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackMedia
+from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackFacts, TrackMedia
 from tonearm.catalog.schemas import AlbumsPage, ArtistsPage, Paging, TrackFull, TracksPage
 from tonearm.catalog.service import ALBUM_GROUPS, CatalogService, catalog, validate_isrc
 
@@ -35,6 +35,7 @@ __all__ = [
     "Paging",
     "Record",
     "RenditionRef",
+    "TrackFacts",
     "TrackFull",
     "TrackMedia",
     "TrackRecord",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HlsRef", "NewTrack", "RenditionRef", "TrackMedia"]
+__all__ = ["HlsRef", "NewTrack", "RenditionRef", "TrackFacts", "TrackMedia"]
 
 
 @dataclass(frozen=True)
@@ -69,3 +69,11 @@ class NewTrack:
     key: int | None = None
     mode: int | None = None
     genres: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TrackFacts:
+    """What a track's plays are checked and credited by."""
+
+    duration_ms: int
+    artist_ids: tuple[str, ...]

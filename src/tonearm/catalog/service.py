@@ -10,7 +10,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from tonearm.catalog import schemas
-from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackMedia
+from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackFacts, TrackMedia
 from tonearm.catalog.models import Album, Artist, AudioFile, HlsPackageRow, Right, Track
 from tonearm.catalog.repository import CatalogRepository
 from tonearm.errors import BadRequest, NotFound, NotPlayable
@@ -383,6 +383,22 @@ class CatalogService:
         (artist_id,) = _merge_artists(repo, [name.strip()], [])
         repo.add_changes("artist", [artist_id])
         return artist_id
+
+    def track_facts(self, session: Session, track_ids: Sequence[str]) -> dict[str, TrackFacts]:
+        """Length and credited artists of each known track (unknown ids are left out): what the
+        listening domain checks playback events against and ranks top artists by."""
+        ids = list(dict.fromkeys(track_ids))
+        if not ids:
+            return {}
+        repo = CatalogRepository(session)
+        credits = repo.track_credits(ids)
+        return {
+            track.id: TrackFacts(
+                duration_ms=track.duration_ms,
+                artist_ids=tuple(artist_id for artist_id, _ in credits.get(track.id, ())),
+            )
+            for track in repo.get_tracks(ids).values()
+        }
 
     def find_by_master(self, session: Session, master_sha256: str) -> str | None:
         track = CatalogRepository(session).track_by_master(master_sha256)

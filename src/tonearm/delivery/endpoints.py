@@ -13,7 +13,6 @@ from tonearm.kit.access import UserMarket, require
 from tonearm.kit.caller import Caller
 from tonearm.kit.ids import parse_id
 from tonearm.kit.web import BaseUrl, DbSession
-from tonearm.listening import listening as listening_service
 
 __all__ = ["router"]
 
@@ -36,12 +35,15 @@ def get_manifest(
     market: UserMarket,
     caller: Annotated[Caller, Depends(require("streaming", user=True))],
     prefetch: Annotated[
-        bool, Query(description="asked ahead of playback (a gapless join): not a play in the history")
+        bool,
+        Query(
+            description="asked ahead of playback (a gapless join); kept for older clients, it changes nothing"
+        ),
     ] = False,
 ) -> schemas.Manifest:
     """The renditions this user may play (a free account gets no 320 kbps or lossless ones),
     as URLs signed for them; 403 with `reason` market, product or explicit when they may not
-    play it. Unless `prefetch`, the play goes into the user's listening history."""
+    play it. A pure read: plays are what the player reports to /v1/me/player/events."""
     settings = request.app.state.settings
     assert caller.user_id is not None  # require(user=True)
     track = parse_id(track_id, "track")
@@ -57,14 +59,4 @@ def get_manifest(
         ttl_seconds=settings.media_url_ttl_seconds,
         target_lufs=settings.loudness_target_lufs,
     )
-    if not prefetch:
-        # Until client playback events arrive, starting a track is fetching its manifest.
-        listening_service.record_play(
-            session,
-            user_id=caller.user_id,
-            client_id=caller.client_id,
-            track_id=track,
-            country=market or caller.country,
-            product=caller.product,
-        )
     return manifest

@@ -3,7 +3,7 @@ batch to the database in one unit of work, then commits its position on the log.
 
 Delivery is at least once (a crash between the database commit and the log commit hands the
 batch over again), so `apply` must be idempotent: keyed inserts, max() instead of +=, a flag
-that guards a count. `forget` drops everything a consumer derived, for a replay from the start.
+that guards a count. `forget` drops what a consumer derived from a point on, for a replay from there.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ class Consumer(Protocol):
     def apply(self, session: Session, batch: Sequence[Delivered]) -> None:
         """Apply the events' effect; applying the same events again changes nothing."""
 
-    def forget(self, session: Session) -> None:
-        """Drop every effect derived so far (a replay from the start rebuilds them)."""
+    def forget(self, session: Session, since: datetime | None = None) -> None:
+        """Drop the effects of events stored from `since` on (all of them when None), so a
+        replay from there rebuilds them rather than skipping them as already applied."""
 
 
 def _delivered(messages: Sequence[Message]) -> list[Delivered]:
@@ -113,8 +114,8 @@ def replay(
     owner: str = "replay",
 ) -> int:
     """Rebuild a consumer's effect from offset `after` on: take its lease from the server
-    process running it, wait until that process has noticed, forget everything when replaying
-    from the start, move the position back, and apply up to the head. Returns the position."""
+    process running it, wait until that process has noticed, forget what was derived from
+    there on, move the position back, and apply up to the head. Returns the position."""
     runner = ConsumerRunner(consumer, log_, session_factory)
     lease = runner.loop.lease_name
     held = leases.holder(session_factory, lease)
@@ -124,9 +125,12 @@ def replay(
     if held is not None and held[0] != owner and held[1] > utcnow():
         time.sleep(RENEW_SECONDS + 0.5)
     try:
-        if after <= 0:
-            with unit_of_work(session_factory) as session:
-                consumer.forget(session)
+        since = None
+        if after > 0:
+            first = log_.read(consumer.topic, after=after, limit=1)
+            since = first[0].stored_at if first else utcnow()
+        with unit_of_work(session_factory) as session:
+            consumer.forget(session, since)
         log_.seek(consumer.name, consumer.topic, max(0, after))
         return runner.catch_up(timeout=3600)
     finally:

@@ -68,6 +68,7 @@ class Plugin:
     consumers: Callable[[Platform], Sequence[Consumer]] = _none
     jobs: Callable[[Platform], Sequence[Job]] = _none
     personal_data: Callable[[], PersonalDataProvider] | None = None
-    # Called once per app, to put a domain's long-lived services on app.state.
-    on_app: Callable[[FastAPI, Platform], None] | None = None
+    # Called once per app, to put a domain's long-lived services on app.state; answers the jobs
+    # those services need running while the app serves (a search replica following the catalog).
+    on_app: Callable[[FastAPI, Platform], Sequence[Job] | None] | None = None
     topics: Mapping[str, Retention] = field(default_factory=dict)

@@ -1,25 +1,31 @@
-"""Listening tables: each user's plays (personal, kept for a while) and the anonymous daily
-tallies royalties are paid from (kept for good, with no user in them)."""
+"""Listening tables, all written by the playback consumer from the event log: each user's plays
+(personal, kept for a while), the streams they counted per day (personal, for top artists and
+tracks), the receipts of events already applied, the devices bound to their users, and the
+anonymous daily tallies royalties are paid from (kept for good, with no user in them)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.kit.db import Base
 
-__all__ = ["Play", "PlayTally"]
+__all__ = ["Device", "Play", "PlayTally", "Receipt", "StreamDay"]
 
 ID = String(22)
 
 
 class Play(Base):
-    """One start of a track by a user, through an app."""
+    """One play of a track by a user on a device: from its play.start to its end or skip, with
+    the most it played; `counted` once 30 s of it were played (a stream)."""
 
     __tablename__ = "plays"
-    __table_args__ = (Index("ix_plays_user_id_played_at", "user_id", "played_at"),)
+    __table_args__ = (
+        Index("ix_plays_user_id_played_at", "user_id", "played_at"),
+        Index("ix_plays_user_id_track_id_played_at", "user_id", "track_id", "played_at"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     # The privacy service deletes a user's plays with the user; SET NULL is the safety net for a
@@ -34,6 +40,10 @@ class Play(Base):
     client_id: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("oauth_clients.client_id", ondelete="SET NULL")
     )
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    context_uri: Mapped[str | None] = mapped_column(String(200))
+    counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PlayTally(Base):
@@ -46,4 +56,39 @@ class PlayTally(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     country: Mapped[str] = mapped_column(String(2), primary_key=True)
     product: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # Counted streams (30 s or more of a play), by the day the play started.
     plays: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StreamDay(Base):
+    """How many streams of a track a user counted on one UTC day: what top tracks and artists are
+    ranked by over Spotify's time ranges, kept as long as the account."""
+
+    __tablename__ = "stream_days"
+
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    track_id: Mapped[str] = mapped_column(ID, ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    streams: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Receipt(Base):
+    """A playback event the consumer applied, by its log message id (user:event_id): a resend
+    found here is a duplicate, however late it comes. Kept past the 30 days a client may hold an
+    offline event, then deleted."""
+
+    __tablename__ = "playback_receipts"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Device(Base):
+    """A client device id, bound to the first user who sent events from it: another user's
+    events from the same id are refused."""
+
+    __tablename__ = "listening_devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))

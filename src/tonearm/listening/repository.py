@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from tonearm.listening.models import Play, PlayTally
+from tonearm.listening.models import Device, Play, PlayTally, Receipt, StreamDay
 
 __all__ = ["ListeningRepository"]
 
@@ -32,23 +32,107 @@ class ListeningRepository:
         )
         return self.session.scalars(query.limit(1)).first()
 
-    def bump_tally(self, *, track_id: str, day: date, country: str, product: str) -> None:
-        """One more play in the (track, day, country, product) tally, atomically."""
-        key = {"track_id": track_id, "day": day, "country": country, "product": product}
+    def _insert(self):  # type: ignore[no-untyped-def]
         dialect = self.session.get_bind().dialect.name
-        if dialect in ("postgresql", "sqlite"):
-            insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-            upsert = insert(PlayTally).values(**key, plays=1)
-            upsert = upsert.on_conflict_do_update(
-                index_elements=list(key), set_={"plays": PlayTally.plays + 1}
-            )
-            self.session.execute(upsert)
-            return
-        bumped = self.session.execute(
-            update(PlayTally).filter_by(**key).values(plays=PlayTally.plays + 1)
-        ).rowcount  # type: ignore[attr-defined]
-        if not bumped:
-            self.add(PlayTally(**key, plays=1))
+        return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+    def bump_tally(self, *, track_id: str, day: date, country: str, product: str, by: int = 1) -> None:
+        """`by` more streams in the (track, day, country, product) tally, atomically."""
+        key = {"track_id": track_id, "day": day, "country": country, "product": product}
+        upsert = self._insert()(PlayTally).values(**key, plays=by)
+        upsert = upsert.on_conflict_do_update(index_elements=list(key), set_={"plays": PlayTally.plays + by})
+        self.session.execute(upsert)
+
+    def bump_stream_day(self, *, user_id: str, track_id: str, day: date, by: int = 1) -> None:
+        key = {"user_id": user_id, "track_id": track_id, "day": day}
+        upsert = self._insert()(StreamDay).values(**key, streams=by)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=list(key), set_={"streams": StreamDay.streams + by}
+        )
+        self.session.execute(upsert)
+
+    # ---- playback consumer ----
+    def receipts(self, ids: Sequence[str]) -> set[str]:
+        """Which of these message ids the consumer has applied."""
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found.update(self.session.scalars(select(Receipt.id).where(Receipt.id.in_(chunk))))
+        return found
+
+    def add_receipts(self, ids: Sequence[str], received_at: datetime) -> None:
+        if ids:
+            rows = [{"id": id_, "received_at": received_at} for id_ in ids]
+            self.session.execute(self._insert()(Receipt).values(rows).on_conflict_do_nothing())
+
+    def bind_devices(self, device_ids: Sequence[str], user_id: str, now: datetime) -> dict[str, str]:
+        """Bind each unbound device to the user; every device's owner."""
+        rows = [{"id": device_id, "user_id": user_id, "first_seen": now} for device_id in device_ids]
+        self.session.execute(self._insert()(Device).values(rows).on_conflict_do_nothing())
+        query = select(Device.id, Device.user_id).where(Device.id.in_(device_ids))
+        return {device_id: owner for device_id, owner in self.session.execute(query)}
+
+    def play(self, play_id: str) -> Play | None:
+        return self.session.get(Play, play_id)
+
+    def open_play(self, user_id: str, device_id: str, track_id: str, *, at: datetime) -> Play | None:
+        """The user's latest play of the track on the device that started at or before `at`."""
+        query = (
+            select(Play)
+            .where(Play.user_id == user_id, Play.track_id == track_id, Play.device_id == device_id)
+            .where(Play.played_at <= at)
+            .order_by(Play.played_at.desc())
+        )
+        return self.session.scalars(query.limit(1)).first()
+
+    def top_tracks(self, user_id: str, since: date | None) -> list[tuple[str, int]]:
+        """(track, streams) the user counted since the day, most first, then most recent."""
+        total, last = func.sum(StreamDay.streams), func.max(StreamDay.day)
+        query = select(StreamDay.track_id, total).where(StreamDay.user_id == user_id)
+        if since is not None:
+            query = query.where(StreamDay.day >= since)
+        query = query.group_by(StreamDay.track_id).order_by(total.desc(), last.desc(), StreamDay.track_id)
+        return [(track_id, int(streams)) for track_id, streams in self.session.execute(query)]
+
+    def stream_days(self, user_id: str) -> Sequence[StreamDay]:
+        query = select(StreamDay).where(StreamDay.user_id == user_id).order_by(StreamDay.day)
+        return self.session.scalars(query).all()
+
+    def streams_since(self, day: date) -> list[tuple[str, int]]:
+        """Every track's counted streams since the day (all markets and products)."""
+        query = (
+            select(PlayTally.track_id, func.sum(PlayTally.plays))
+            .where(PlayTally.day >= day)
+            .group_by(PlayTally.track_id)
+        )
+        return [(track_id, int(streams)) for track_id, streams in self.session.execute(query)]
+
+    def plays_from(self, moment: datetime) -> Sequence[Play]:
+        return self.session.scalars(select(Play).where(Play.played_at >= moment)).all()
+
+    def delete_plays(self, play_ids: Sequence[str]) -> None:
+        for start in range(0, len(play_ids), 500):
+            query = delete(Play).where(Play.id.in_(play_ids[start : start + 500]))
+            self.session.execute(query.execution_options(synchronize_session=False))
+
+    def delete_receipts_from(self, moment: datetime) -> int:
+        query = delete(Receipt).where(Receipt.received_at >= moment)
+        return self.session.execute(query).rowcount  # type: ignore[attr-defined,no-any-return]
+
+    def delete_receipts_before(self, moment: datetime) -> int:
+        query = delete(Receipt).where(Receipt.received_at < moment)
+        return self.session.execute(query).rowcount  # type: ignore[attr-defined,no-any-return]
+
+    def delete_user_data(self, user_id: str) -> int:
+        """The user's stream days, devices and receipts (plays go by delete_user_plays)."""
+        deleted = 0
+        for query in (
+            delete(StreamDay).where(StreamDay.user_id == user_id),
+            delete(Device).where(Device.user_id == user_id),
+            delete(Receipt).where(Receipt.id.startswith(f"{user_id}:", autoescape=True)),
+        ):
+            deleted += self.session.execute(query).rowcount  # type: ignore[attr-defined]
+        return deleted
 
     def history(
         self, user_id: str, *, limit: int, before: datetime | None = None, after: datetime | None = None

@@ -4,25 +4,33 @@ privacy export and royalties read."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from tonearm.catalog import TrackFull
 
-__all__ = ["Cursors", "PlayHistory", "PlayRecord", "RecentlyPlayed", "RecordedPlay", "Tally"]
+__all__ = ["Cursors", "EventResult", "EventsReceived", "PlayHistory", "PlayRecord", "RecentlyPlayed", "Tally"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class RecordedPlay(_Frozen):
-    """What record_play did: `counted` is False when the call repeated a play it already had."""
+class EventResult(_Frozen):
+    event_id: str | None
+    status: Literal["accepted", "duplicate", "rejected"]
+    # Why an event was rejected, or why it is a duplicate.
+    reason: str | None = None
 
-    id: str
-    track_id: str
-    played_at: str
-    counted: bool
+
+class EventsReceived(_Frozen):
+    """The answer to a batch of playback events: one result per event, in order, and counts."""
+
+    events: list[EventResult]
+    accepted: int
+    duplicate: int
+    rejected: int
 
 
 class PlayHistory(_Frozen):

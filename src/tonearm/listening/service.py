@@ -1,43 +1,38 @@
-"""Plays in, history out: a user's recently played tracks, the anonymous daily tallies that
-royalties are paid from, and the personal history the privacy service exports and erases.
-
-A play is recorded when a signed-in user starts a track. A client retries, and a player may ask
-for the same track's manifest again while it buffers, so a second start of the same track by the
-same user within DEDUPE_SECONDS is the same play: it is neither stored nor counted twice.
+"""History out: a user's recently played tracks and top tracks and artists, the anonymous daily
+tallies that royalties are paid from, and the personal history the privacy service exports and
+erases. What goes in comes from clients' playback events, through the event log
+(`intake` appends them, `consumer` applies them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
-from tonearm.catalog import TrackFull
+from tonearm.catalog import ArtistsPage, TrackFull, TracksPage
 from tonearm.catalog import catalog as catalog_service
 from tonearm.errors import BadRequest
-from tonearm.kit.caller import PRODUCTS
-from tonearm.kit.ids import new_id, uri
-from tonearm.kit.pagination import MAX_LIMIT
+from tonearm.kit.ids import uri
+from tonearm.kit.pagination import MAX_LIMIT, paging
 from tonearm.kit.rights import EVERYONE, Audience
-from tonearm.kit.territories import parse_market
 from tonearm.kit.time import EPOCH, as_utc, iso_ms, unix_ms, utcnow
 from tonearm.listening import schemas
 from tonearm.listening.models import Play
 from tonearm.listening.repository import ListeningRepository
 
 __all__ = [
-    "DEDUPE_SECONDS",
     "MAX_CURSOR_MS",
     "RECENTLY_PLAYED_PATH",
+    "TIME_RANGES",
     "ListeningService",
     "iso_ms",
     "listening",
     "unix_ms",
 ]
 
-DEDUPE_SECONDS = 30
 RECENTLY_PLAYED_PATH = "/v1/me/player/recently-played"
 ONE_MS = timedelta(milliseconds=1)
 # 9999-12-31T23:59:59.999Z: the last moment a datetime can hold.
@@ -47,9 +42,9 @@ RETENTION_BATCH = 5000
 EXPORT_CHUNK = 200
 
 
-def _whole_ms(moment: datetime) -> datetime:
-    moment = as_utc(moment).astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+# Spotify's time ranges for top items: about 4 weeks, about 6 months, and all we keep.
+TIME_RANGES: dict[str, int | None] = {"short_term": 28, "medium_term": 182, "long_term": None}
+TOP_PATH = "/v1/me/top"
 
 
 def _cursor(value: int | None, name: str) -> datetime | None:
@@ -60,47 +55,20 @@ def _cursor(value: int | None, name: str) -> datetime | None:
     return EPOCH + value * ONE_MS
 
 
-class ListeningService:
-    # ---- plays in ----
-    def record_play(
-        self,
-        session: Session,
-        *,
-        user_id: str,
-        client_id: str | None,
-        track_id: str,
-        country: str,
-        product: str,
-        now: datetime | None = None,
-        ms_played: int | None = None,
-    ) -> schemas.RecordedPlay:
-        """Record that the user started the track, and count it in the day's tally; a repeat
-        within DEDUPE_SECONDS of the user's last start of it answers that play, uncounted."""
-        played_at = _whole_ms(now or utcnow())
-        repo = ListeningRepository(session)
-        window = timedelta(seconds=DEDUPE_SECONDS)
-        same = repo.latest_play(user_id, track_id, after=played_at - window, until=played_at + window)
-        if same is not None:
-            return schemas.RecordedPlay(
-                id=same.id, track_id=track_id, played_at=iso_ms(same.played_at), counted=False
-            )
-        if product not in PRODUCTS:
-            raise BadRequest(f"product must be one of {', '.join(PRODUCTS)}, got '{product[:20]}'")
-        country = parse_market(country)
-        play = Play(
-            id=new_id(),
-            user_id=user_id,
-            track_id=track_id,
-            played_at=played_at,
-            ms_played=ms_played,
-            country=country,
-            product=product,
-            client_id=client_id,
-        )
-        repo.add(play)
-        repo.bump_tally(track_id=track_id, day=played_at.date(), country=country, product=product)
-        return schemas.RecordedPlay(id=play.id, track_id=track_id, played_at=iso_ms(played_at), counted=True)
+def _context(play: Play, base: str) -> dict[str, object] | None:
+    """Spotify's context object for what the play was started from (an album, a playlist)."""
+    if not play.context_uri:
+        return None
+    _, kind, id_ = play.context_uri.split(":", 2)
+    return {
+        "type": kind,
+        "uri": play.context_uri,
+        "href": f"{base}/v1/{kind}s/{id_}",
+        "external_urls": {"tonearm": f"{base}/{kind}/{id_}"},
+    }
 
+
+class ListeningService:
     # ---- history out ----
     def recently_played(
         self,
@@ -125,7 +93,9 @@ class ListeningService:
         )
         tracks = self._tracks(session, plays, base=base, market=market, audience=audience)
         items = [
-            schemas.PlayHistory(track=tracks[play.track_id], played_at=iso_ms(play.played_at))
+            schemas.PlayHistory(
+                track=tracks[play.track_id], played_at=iso_ms(play.played_at), context=_context(play, base)
+            )
             for play in plays
             if play.track_id in tracks
         ]
@@ -182,8 +152,78 @@ class ListeningService:
         )
 
     def erase_user(self, session: Session, user_id: str) -> int:
-        """Delete the user's plays; the anonymous tallies they were counted in stay."""
-        return ListeningRepository(session).delete_user_plays(user_id)
+        """Delete the user's plays, stream counts, devices and receipts; the anonymous tallies
+        they were counted in stay."""
+        repo = ListeningRepository(session)
+        return repo.delete_user_plays(user_id) + repo.delete_user_data(user_id)
+
+    def stream_days(self, session: Session, user_id: str) -> list[dict[str, object]]:
+        """The user's counted streams per track and day, for the data export."""
+        return [
+            {"track_id": row.track_id, "day": row.day.isoformat(), "streams": row.streams}
+            for row in ListeningRepository(session).stream_days(user_id)
+        ]
+
+    # ---- top items ----
+    def _ranked_tracks(self, session: Session, user_id: str, time_range: str) -> list[tuple[str, int]]:
+        if time_range not in TIME_RANGES:
+            raise BadRequest(f"time_range must be one of {', '.join(TIME_RANGES)}")
+        days = TIME_RANGES[time_range]
+        since = (utcnow() - timedelta(days=days)).date() if days is not None else None
+        return ListeningRepository(session).top_tracks(user_id, since)
+
+    def top_tracks(
+        self,
+        session: Session,
+        user_id: str,
+        *,
+        base: str,
+        time_range: str = "medium_term",
+        limit: int = 20,
+        offset: int = 0,
+        market: str | None = None,
+        audience: Audience = EVERYONE,
+    ) -> TracksPage:
+        """The tracks the user streamed most in the time range, most first."""
+        ranked = self._ranked_tracks(session, user_id, time_range)
+        ids = [track_id for track_id, _ in ranked[offset : offset + limit]]
+        found = catalog_service.get_tracks(session, ids, base=base, market=market, audience=audience)
+        items = [track for track in found if track is not None]
+        url = f"{base}{TOP_PATH}/tracks"
+        page = paging(
+            url, items, limit=limit, offset=offset, total=len(ranked), params={"time_range": time_range}
+        )
+        return TracksPage.model_validate(page)
+
+    def top_artists(
+        self,
+        session: Session,
+        user_id: str,
+        *,
+        base: str,
+        time_range: str = "medium_term",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> ArtistsPage:
+        """The artists whose tracks the user streamed most in the time range (every credited
+        artist of a track shares its streams), most first."""
+        ranked = self._ranked_tracks(session, user_id, time_range)
+        facts = catalog_service.track_facts(session, [track_id for track_id, _ in ranked])
+        streams: dict[str, int] = {}
+        for track_id, count in ranked:
+            for artist_id in facts[track_id].artist_ids if track_id in facts else ():
+                streams[artist_id] = streams.get(artist_id, 0) + count
+        # Ties keep the order of first appearance: the artist of the more streamed, more recent track.
+        order = sorted(streams, key=lambda artist_id: -streams[artist_id])
+        ids = order[offset : offset + limit]
+        items = [
+            artist for artist in catalog_service.get_artists(session, ids, base=base) if artist is not None
+        ]
+        url = f"{base}{TOP_PATH}/artists"
+        page = paging(
+            url, items, limit=limit, offset=offset, total=len(order), params={"time_range": time_range}
+        )
+        return ArtistsPage.model_validate(page)
 
     def delete_played_before(
         self, session: Session, moment: datetime, *, limit: int = RETENTION_BATCH

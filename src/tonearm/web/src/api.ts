@@ -105,6 +105,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Seconds the server asked to wait (Retry-After on a 503 or 429), else null. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -161,13 +163,30 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 // ---- the one way to /v1 ------------------------------------------------------------------------
 
-async function send(path: string, token: string | null, signal?: AbortSignal): Promise<Response> {
+/** A request with a body: `body` is sent as JSON. */
+interface Outgoing {
+  method: "POST" | "PUT" | "DELETE";
+  body: unknown;
+}
+
+async function send(
+  path: string,
+  token: string | null,
+  signal?: AbortSignal,
+  outgoing?: Outgoing,
+): Promise<Response> {
   const wait = quietUntil - Date.now();
   if (wait > 0) await sleep(wait, signal);
   const headers: Record<string, string> = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
+  const init: RequestInit = { headers, signal };
+  if (outgoing) {
+    headers["Content-Type"] = "application/json";
+    init.method = outgoing.method;
+    init.body = JSON.stringify(outgoing.body);
+  }
   try {
-    return await fetch(path, { headers, signal });
+    return await fetch(path, init);
   } catch (error) {
     if ((error as Error).name === "AbortError") throw error;
     throw new ApiError(0, "the server cannot be reached");
@@ -187,10 +206,14 @@ async function bearer(): Promise<string | null> {
  * retry (if that fails too, the player is signed out); a 429 by waiting as long as the server's
  * Retry-After says, then trying again (a few times at most).
  */
-async function authorizedFetch(url: string, signal?: AbortSignal): Promise<Response> {
+async function authorizedFetch(
+  url: string,
+  signal?: AbortSignal,
+  outgoing?: Outgoing,
+): Promise<Response> {
   const path = localPath(url);
   let token = await bearer();
-  let response = await send(path, token, signal);
+  let response = await send(path, token, signal, outgoing);
   if (response.status === 401 && token) {
     try {
       token = await recover(token);
@@ -198,7 +221,7 @@ async function authorizedFetch(url: string, signal?: AbortSignal): Promise<Respo
       throw new ApiError(0, "the sign-in service cannot be reached");
     }
     if (token) {
-      response = await send(path, token, signal);
+      response = await send(path, token, signal, outgoing);
       if (response.status === 401) sessionLost();
     }
   }
@@ -206,13 +229,13 @@ async function authorizedFetch(url: string, signal?: AbortSignal): Promise<Respo
   // again: a few more tries, each after the wait the server asks for.
   for (let tries = 0; response.status === 429 && tries < RATE_LIMIT_RETRIES; tries++) {
     slowDown(retryAfterSeconds(response));
-    response = await send(path, token, signal);
+    response = await send(path, token, signal, outgoing);
   }
   return response;
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await authorizedFetch(url, signal);
+/** The JSON body of an answer, or an ApiError for a status other than 2xx. */
+async function answerOf<T>(response: Response): Promise<T> {
   let body: unknown = null;
   try {
     body = await response.json();
@@ -222,9 +245,19 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   if (!response.ok) {
     const message =
       (body as { error?: { message?: string } } | null)?.error?.message ?? response.statusText;
-    throw new ApiError(response.status, message || `HTTP ${response.status}`);
+    const wait = response.headers.has("Retry-After") ? retryAfterSeconds(response) : null;
+    throw new ApiError(response.status, message || `HTTP ${response.status}`, wait);
   }
   return body as T;
+}
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  return answerOf<T>(await authorizedFetch(url, signal));
+}
+
+/** POST `payload` as JSON with the user's bearer token (refreshed and retried as for GET). */
+export async function postJson<T>(url: string, payload: unknown, signal?: AbortSignal): Promise<T> {
+  return answerOf<T>(await authorizedFetch(url, signal, { method: "POST", body: payload }));
 }
 
 /** Every item of a paging object, following `next` (bounded, in case of a loop). */
@@ -281,9 +314,9 @@ export const api = {
     if (market) params.set("market", market);
     return getJson<Suggestions>(`/v1/search/suggest?${params}`, signal);
   },
-  /** The renditions the signed-in user may play (their tier and market decide), signed URLs. */
-  /** A track's manifest. Unless `prefetch` (asked ahead for a gapless join), the server takes
-   * it as the track starting and puts it in the listening history. */
+  /** A track's manifest: the renditions the signed-in user may play (their tier and market
+   * decide), signed URLs. `prefetch`: asked ahead for a gapless join. (What was played is
+   * reported as playback events, events.ts; a manifest is not a play.) */
   async manifest(trackId: string, signal?: AbortSignal, prefetch = false): Promise<Manifest> {
     const query = prefetch ? "?prefetch=true" : "";
     return getJson<Manifest>(`/v1/tracks/${encodeURIComponent(trackId)}/manifest${query}`, signal);

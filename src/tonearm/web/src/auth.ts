@@ -286,6 +286,13 @@ export async function accessToken(): Promise<string | null> {
   }
 }
 
+/** The stored access token as it is, without refreshing it (null when signed out or expired):
+ * for a request that must go out at once, as a beacon when the page is closing. */
+export function storedAccessToken(): string | null {
+  const tokens = load();
+  return tokens && tokens.expiresAt > Date.now() ? tokens.access : null;
+}
+
 /** After a 401 for `rejected`: the token to retry with, or null if there is none (signed out). */
 export async function recover(rejected: string): Promise<string | null> {
   return refreshed(rejected);

@@ -3,7 +3,9 @@
 import { api, ApiError, onNotice, type AlbumFull, type AlbumSimple, type Artist, type Suggestion } from "./api";
 import { finishSignIn, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
 import { $, clock, cover, h } from "./dom";
+import { Outbox, type OutboxStats } from "./outbox";
 import { Player, type PlayerState, type QueueItem } from "./player";
+import { Reporter } from "./reporter";
 import { TypeAhead } from "./search";
 
 // ---- settings ---------------------------------------------------------------------------
@@ -16,6 +18,11 @@ function initialVolume(): number {
 }
 
 const player = new Player(initialVolume());
+// What is played goes to the server as playback events, batched (outbox.ts).
+const outbox = new Outbox();
+outbox.identify(async () => (signedIn() ? (await api.me()).id : null));
+const reporter = new Reporter(player, outbox);
+player.observer = reporter;
 
 // ---- data, cached for the session ---------------------------------------------------------
 
@@ -563,6 +570,7 @@ function showAccount(): void {
       account.product.textContent = me.product === "premium" ? "Premium" : "Free";
       account.product.dataset.product = me.product;
       player.setProduct(me.product);
+      outbox.setUser(me.id);
     })
     .catch(() => {
       // A 401 has signed the player out already and said why; otherwise the name stays unknown.
@@ -578,7 +586,8 @@ onNotice((message, seconds) => notice(message, seconds));
 function onSignInOrOut(reason: string | null): void {
   data.forget();
   if (!signedIn()) {
-    player.stop();
+    player.stop(); // its last events are kept for the user who made them
+    outbox.setUser(null);
     searchInput.value = "";
     searchInput.dispatchEvent(new Event("input"));
   }
@@ -608,6 +617,10 @@ declare global {
     tonearm: {
       state(): PlayerState & { view: string; signedIn: boolean };
       player: Player;
+      /** The playback events: waiting, sent, the last batch's results. */
+      events(): OutboxStats & { deviceId: string };
+      /** Send the waiting events now; resolves when the send is done (or failed). */
+      flushEvents(): Promise<OutboxStats>;
     };
   }
 }
@@ -615,6 +628,8 @@ declare global {
 window.tonearm = {
   state: () => ({ ...player.state(), view: signedIn() ? route.view : "welcome", signedIn: signedIn() }),
   player,
+  events: () => ({ ...outbox.stats(), deviceId: reporter.device }),
+  flushEvents: () => outbox.flush().then(() => outbox.stats()),
 };
 
 void start();

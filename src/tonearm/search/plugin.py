@@ -1,0 +1,32 @@
+"""The search domain on the platform: the search route, and this node's replica of the index,
+which follows the catalog in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from tonearm.kit.plugin import Job, Platform, Plugin
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter, FastAPI
+
+__all__ = ["plugin"]
+
+
+def _routers() -> Sequence[APIRouter]:
+    from tonearm.search.endpoints import router
+
+    return (router,)
+
+
+def _on_app(app: FastAPI, platform: Platform) -> Sequence[Job]:
+    from tonearm.search.replica import SearchReplica
+    from tonearm.search.service import SearchService
+
+    replica = SearchReplica(platform.settings.search_dir, platform.session_factory)
+    app.state.search = SearchService(replica)
+    return (replica,)
+
+
+plugin = Plugin(name="search", routers=_routers, on_app=_on_app)

@@ -1,0 +1,46 @@
+// The queue: what plays, and what plays next.
+
+export interface QueueItem {
+  id: string;
+  name: string;
+  artists: string;
+  albumId?: string;
+  albumName?: string;
+  durationMs: number;
+}
+
+export class Queue {
+  items: QueueItem[] = [];
+  /** The entry playing (or last played), -1 for none. */
+  index = -1;
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  replace(items: QueueItem[]): void {
+    this.items = items.slice();
+  }
+
+  clear(): void {
+    this.items = [];
+    this.index = -1;
+  }
+
+  has(index: number): boolean {
+    return index >= 0 && index < this.items.length;
+  }
+
+  at(index: number): QueueItem {
+    return this.items[index];
+  }
+
+  /** The entry after the one playing, or -1 at the end. */
+  nextIndex(): number {
+    return this.index + 1 < this.items.length ? this.index + 1 : -1;
+  }
+
+  hasNext(): boolean {
+    return this.nextIndex() >= 0;
+  }
+}
