@@ -69,7 +69,8 @@ class Listener:
 
 @contextmanager
 def serve(settings: Settings) -> Iterator[Live]:
-    """The Tonearm app on a free port in a thread, for as long as the block lasts."""
+    """The Tonearm app on a free port in a thread, for as long as the block lasts, with its
+    background jobs (the outbox relay, the event consumers) running as in a server."""
     import uvicorn
 
     app = create_app(settings)
@@ -77,7 +78,7 @@ def serve(settings: Settings) -> Iterator[Live]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="none")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -92,7 +93,6 @@ def serve(settings: Settings) -> Iterator[Live]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
-        app.state.runtime.close()
 
 
 @dataclass
@@ -127,7 +127,8 @@ def make_listener(live: Live, **fields: Any) -> Listener:
 def api_get(live: Live, listener: Listener, path: str) -> Any:
     """GET a /v1 path as `listener` (with a token issued by the service, not the browser's)."""
     with unit_of_work(live.session_factory) as session:
-        token = account.token_for_name(session, listener.name, scope="streaming user-read-private")
+        scope = "streaming user-read-private user-read-recently-played"
+        token = account.token_for_name(session, listener.name, scope=scope)
     request = urllib.request.Request(
         live.url + path, headers={"Authorization": f"Bearer {token.access_token}"}
     )

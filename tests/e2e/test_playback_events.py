@@ -130,8 +130,9 @@ def _streams(live: Live, listener: Listener, track_id: str) -> int:
     from tonearm.listening import listening
 
     with unit_of_work(live.session_factory) as session:
-        user = account.user_by_name(session, listener.name)
-        return sum(1 for stream in listening.streams(session, user.id) if stream.track_id == track_id)
+        user = account.get_by_name(session, listener.name)
+        days = listening.stream_days(session, user.id)
+        return sum(int(str(day["streams"])) for day in days if day["track_id"] == track_id)
 
 
 def test_a_play_past_30_seconds_is_a_stream_and_a_skip_at_5_seconds_is_not(

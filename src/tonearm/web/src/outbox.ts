@@ -288,21 +288,26 @@ export class Outbox {
     if (!batch.length) return false;
     let results: EventResult[];
     try {
-      const answer = await postJson<{ results: EventResult[] }>(this.url, {
+      const answer = await postJson<{ events: EventResult[] }>(this.url, {
         events: batch.map((item) => item.event),
       });
-      results = Array.isArray(answer?.results) ? answer.results : [];
+      results = Array.isArray(answer?.events) ? answer.events : [];
     } catch (error) {
       return this.failed(batch, error);
     }
     this.retryDelay = RETRY_MIN_MS;
     this.lastError = null;
-    this.settle(batch, results);
+    // An answer that settles none of the batch would send it straight back: try again later.
+    if (!this.settle(batch, results)) {
+      this.lastError = "the server answered for none of the events sent";
+      this.retryLater(this.retryDelay);
+      return false;
+    }
     return true;
   }
 
-  /** Drop what the server answered for; warn about what it rejected. */
-  private settle(batch: Kept[], results: EventResult[]): void {
+  /** Drop what the server answered for; warn about what it rejected. Whether any was. */
+  private settle(batch: Kept[], results: EventResult[]): boolean {
     const answered = new Map(results.map((result) => [result.event_id, result]));
     const done = new Set<string>();
     for (const item of batch) {
@@ -321,6 +326,7 @@ export class Outbox {
     this.lastResults = results;
     this.kept = this.kept.filter((item) => !done.has(item.id));
     void this.store.delete([...done]);
+    return done.size > 0;
   }
 
   /** A batch was not answered for: keep it and try again later, unless the server refused the
