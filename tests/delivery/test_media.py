@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tonearm.kit.media_paths import Tier, signature_scope
+from tonearm.kit.caller import Product
+from tonearm.kit.media_paths import signature_scope
 from tonearm.kit.signing import KeyRing
 
 PAYLOAD = bytes(range(256)) * 1000  # 256,000 bytes
@@ -48,7 +49,7 @@ def media(client: TestClient, tmp_path: Path) -> TestClient:
 
 
 def _url(
-    client: TestClient, key: str, *, tier: Tier = "premium", ttl: int = 60, now: float | None = None
+    client: TestClient, key: str, *, tier: Product = "premium", ttl: int = 60, now: float | None = None
 ) -> str:
     keys: KeyRing = client.app.state.keys  # type: ignore[attr-defined]
     query = keys.sign(signature_scope(key, tier), uid="u1", ttl_seconds=ttl, now=now)

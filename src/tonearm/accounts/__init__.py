@@ -8,17 +8,22 @@ from tonearm.accounts.service import AccountService, IssuedToken, account
 from tonearm.kit.caller import (
     CLI_CLIENT_ID,
     FIRST_PARTY_CLIENTS,
+    FREE,
+    PREMIUM,
     PRODUCTS,
     ROLES,
     WEB_CLIENT_ID,
     Caller,
     Product,
     Role,
+    is_premium,
 )
 
 __all__ = [
     "CLI_CLIENT_ID",
     "FIRST_PARTY_CLIENTS",
+    "FREE",
+    "PREMIUM",
     "PRODUCTS",
     "ROLES",
     "WEB_CLIENT_ID",
@@ -28,4 +33,5 @@ __all__ = [
     "Product",
     "Role",
     "account",
+    "is_premium",
 ]

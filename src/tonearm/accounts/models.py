@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tonearm.kit.caller import FREE, PRODUCTS, ROLES
 from tonearm.kit.db import Base
 from tonearm.kit.time import utcnow
 
@@ -23,8 +24,8 @@ HASH = String(64)
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("product IN ('free', 'premium')", name="product"),
-        CheckConstraint("role IN ('listener', 'artist', 'admin')", name="role"),
+        CheckConstraint(f"product IN ({', '.join(map(repr, PRODUCTS))})", name="product"),
+        CheckConstraint(f"role IN ({', '.join(map(repr, ROLES))})", name="role"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -34,7 +35,7 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     password_hash: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))
-    product: Mapped[str] = mapped_column(String(8), default="free")
+    product: Mapped[str] = mapped_column(String(8), default=FREE)
     role: Mapped[str] = mapped_column(String(8), default="listener")
     explicit_content: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,8 +42,8 @@ class PreparedRequest(OAuth2Request):
     headers case-insensitive (authlib asks for "Authorization")."""
 
     def __init__(
-        self, method: str, uri: str, headers: dict[str, str], query: dict[str, str], form: dict[str, str]
-    ):
+        self, method: str, uri: str, headers: Mapping[str, str], query: dict[str, str], form: dict[str, str]
+    ) -> None:
         super().__init__(method, uri, headers=headers)
         self._query, self._form = query, form
         self.payload = BasicOAuth2Payload({**query, **form})

@@ -16,11 +16,12 @@ __all__ = ["plugin"]
 
 def _routers() -> Sequence[APIRouter]:
     from tonearm.accounts.apps_endpoints import router as apps_router
-    from tonearm.accounts.endpoints import pages
-    from tonearm.accounts.endpoints import router as accounts_router
+    from tonearm.accounts.oauth_endpoints import router as oauth_router
     from tonearm.accounts.privacy_endpoints import router as privacy_router
+    from tonearm.accounts.signin_endpoints import router as signin_router
+    from tonearm.accounts.users_endpoints import router as users_router
 
-    return (pages, accounts_router, apps_router, privacy_router)
+    return (signin_router, oauth_router, users_router, apps_router, privacy_router)
 
 
 def _on_app(app: FastAPI, platform: Platform) -> None:

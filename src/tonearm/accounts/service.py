@@ -23,6 +23,7 @@ from tonearm.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
 from tonearm.kit.caller import (
     CLI_CLIENT_ID,
     FIRST_PARTY_CLIENTS,
+    FREE,
     PRODUCTS,
     ROLES,
     WEB_CLIENT_ID,
@@ -95,7 +96,7 @@ class AccountService:
         *,
         password: str,
         country: str,
-        product: str = "free",
+        product: str = FREE,
         role: str = "listener",
         display_name: str | None = None,
         email: str | None = None,

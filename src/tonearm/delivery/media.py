@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +23,8 @@ import orjson
 from tonearm.backends.blobs import BlobStore
 from tonearm.delivery.playlists import rewrite_playlist
 from tonearm.errors import BadRequest, NotFound, RangeNotSatisfiable, SignatureInvalid, TonearmError
-from tonearm.kit.media_paths import MEDIA_PREFIX, Tier, hls_folder, signature_scope, variant_of
+from tonearm.kit.caller import FREE, PREMIUM, Product, is_premium
+from tonearm.kit.media_paths import MEDIA_PREFIX, hls_folder, signature_scope, variant_of
 from tonearm.kit.metrics import Metrics
 from tonearm.kit.signing import KeyRing, SignedQuery
 
@@ -115,18 +116,18 @@ class MediaApp:
         except TonearmError as error:
             await _send_error(send, error)
 
-    def _authorise(self, key: str, query: SignedQuery) -> Tier:
+    def _authorise(self, key: str, query: SignedQuery) -> Product:
         if hls_folder(key) is None:
-            self.keys.verify(signature_scope(key, "premium"), query)
-            return "premium"
+            self.keys.verify(signature_scope(key, PREMIUM), query)
+            return PREMIUM
         try:
-            self.keys.verify(signature_scope(key, "premium"), query)
-            return "premium"
+            self.keys.verify(signature_scope(key, PREMIUM), query)
+            return PREMIUM
         except SignatureInvalid:
-            self.keys.verify(signature_scope(key, "free"), query)
+            self.keys.verify(signature_scope(key, FREE), query)
         if variant_of(key) in self.premium_variants:
             raise SignatureInvalid("this variant needs a premium subscription")
-        return "free"
+        return FREE
 
     async def _serve(self, scope: dict[str, Any], send: Any) -> None:
         if scope["method"] not in ("GET", "HEAD"):
@@ -147,10 +148,10 @@ class MediaApp:
         except (FileNotFoundError, ValueError) as missing:
             raise NotFound(f"no media at '{key[:120]}'") from missing
 
-    async def _send_playlist(self, scope: dict[str, Any], send: Any, key: str, tier: Tier) -> None:
+    async def _send_playlist(self, scope: dict[str, Any], send: Any, key: str, tier: Product) -> None:
         self._size(key)
         text = self.blobs.read_range(key, 0, 1 << 20).decode()
-        hidden = self.premium_variants if tier == "free" else frozenset()
+        hidden = frozenset() if is_premium(tier) else self.premium_variants
         body = rewrite_playlist(text, query=scope["query_string"].decode(), hidden_variants=hidden).encode()
         headers = [
             (b"content-type", _CONTENT_TYPES[".m3u8"]),
@@ -215,7 +216,7 @@ def _window(request: dict[bytes, bytes], located: _Located) -> tuple[int, int, i
     return 206, start, length, headers
 
 
-async def _respond(send: Any, status: int, headers: list[Header], body: bytes = b"") -> None:
+async def _respond(send: Any, status: int, headers: Sequence[Header], body: bytes = b"") -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

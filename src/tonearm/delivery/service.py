@@ -11,7 +11,8 @@ from tonearm.audio.loudness import gain_to_target
 from tonearm.catalog import RenditionRef, TrackMedia
 from tonearm.catalog import catalog as catalog_service
 from tonearm.delivery import schemas
-from tonearm.kit.media_paths import MEDIA_PREFIX, Tier, signature_scope
+from tonearm.kit.caller import Product, is_premium
+from tonearm.kit.media_paths import MEDIA_PREFIX, signature_scope
 from tonearm.kit.rights import Audience
 from tonearm.kit.signing import KeyRing, SignedQuery
 
@@ -23,7 +24,7 @@ class Listener:
     """Who asks: their id goes into every signature, their tier decides the renditions."""
 
     user_id: str
-    tier: Tier
+    tier: Product
     explicit_content: bool = True
 
 
@@ -46,7 +47,7 @@ class DeliveryService:
             market=market,
             audience=Audience(product=listener.tier, explicit_content=listener.explicit_content),
         )
-        allowed = [r for r in media.renditions if listener.tier == "premium" or not r.premium]
+        allowed = [r for r in media.renditions if is_premium(listener.tier) or not r.premium]
         signed = [self._sign(keys, r.storage_key, listener, ttl_seconds) for r in allowed]
         return schemas.Manifest(
             track_id=media.track_id,

@@ -7,11 +7,13 @@ reads them (through the guard in `kit.access`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 __all__ = [
     "CLI_CLIENT_ID",
     "FIRST_PARTY_CLIENTS",
+    "FREE",
+    "PREMIUM",
     "PRODUCTS",
     "ROLES",
     "WEB_CLIENT_ID",
@@ -21,9 +23,12 @@ __all__ = [
     "is_premium",
 ]
 
+# The products a user may have: defined here alone; everything else names them by these.
+FREE: Final = "free"
+PREMIUM: Final = "premium"
 Product = Literal["free", "premium"]
+PRODUCTS: tuple[Product, ...] = (FREE, PREMIUM)
 Role = Literal["listener", "artist", "admin"]
-PRODUCTS: tuple[Product, ...] = ("free", "premium")
 ROLES: tuple[Role, ...] = ("listener", "artist", "admin")
 # The app `tonearm users token` issues tokens as; registered on first use.
 CLI_CLIENT_ID = "tonearm-cli"
@@ -36,7 +41,7 @@ FIRST_PARTY_CLIENTS = frozenset({CLI_CLIENT_ID, WEB_CLIENT_ID})
 def is_premium(product: Product | None) -> bool:
     """The premium rule: premium rungs and premium-only windows are open to a premium listener,
     and to an app acting for no user (it describes the catalog; it does not play)."""
-    return product != "free"
+    return product != FREE
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,6 @@ class Caller:
     client_id: str | None
     scopes: frozenset[str]
     role: Role = "listener"
-    product: Product = "free"
+    product: Product = FREE
     country: str | None = None
     explicit_content: bool = True

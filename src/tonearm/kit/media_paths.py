@@ -7,13 +7,12 @@ and the tier it was issued for: a free listener's signature does not open premiu
 
 from __future__ import annotations
 
-from typing import Literal
+from tonearm.kit.caller import Product
 
-__all__ = ["HLS_ROOT", "MEDIA_PREFIX", "Tier", "hls_folder", "signature_scope", "variant_of"]
+__all__ = ["HLS_ROOT", "MEDIA_PREFIX", "hls_folder", "signature_scope", "variant_of"]
 
 MEDIA_PREFIX = "/media/"
 HLS_ROOT = "hls"
-Tier = Literal["free", "premium"]
 
 
 def hls_folder(key: str) -> str | None:
@@ -24,7 +23,7 @@ def hls_folder(key: str) -> str | None:
     return None
 
 
-def signature_scope(key: str, tier: Tier) -> str:
+def signature_scope(key: str, tier: Product) -> str:
     folder = hls_folder(key)
     return f"{MEDIA_PREFIX}{folder}|{tier}" if folder else f"{MEDIA_PREFIX}{key}"
 

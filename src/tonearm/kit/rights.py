@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
+from tonearm.kit.caller import Product, is_premium
 from tonearm.kit.territories import COUNTRIES, WORLDWIDE
 from tonearm.kit.time import as_utc
 
@@ -43,12 +44,12 @@ class Audience:
     hear explicit tracks. An app acting for no user has no product; premium windows count as
     open for it (it describes the catalog, it does not play)."""
 
-    product: Literal["free", "premium"] | None = None
+    product: Product | None = None
     explicit_content: bool = True
 
     @property
     def premium(self) -> bool:
-        return self.product != "free"
+        return is_premium(self.product)
 
 
 EVERYONE = Audience()
