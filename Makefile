@@ -19,6 +19,7 @@ test: system-deps $(STAMP) web lint
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench tools
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy src/tonearm
 
 # Debian packages: ffmpeg (libvorbis for the Vorbis rungs), chromium (browser tests),
 # nginx and wrk (serving benchmark). Installed only where missing.

@@ -6,7 +6,7 @@ import gc
 import math
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,9 @@ BACKEND_RETRY_SECONDS = 2
 log = get_logger(__name__)
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None, **extra: object) -> JSONResponse:
+def _error(
+    status: int, message: str, headers: Mapping[str, str] | None = None, **extra: object
+) -> JSONResponse:
     body = {"error": {"status": status, "message": message, **extra}}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -127,7 +129,7 @@ class EdgeMiddleware:
         try:
             await app(scope, receive, send_and_note)
         finally:
-            template = route or getattr(scope.get("route"), "path", "unmatched")
+            template = route or str(getattr(scope.get("route"), "path", "unmatched"))
             self.metrics.observe_request(scope["method"], template, status[0], time.perf_counter() - started)
 
 

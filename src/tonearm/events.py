@@ -208,9 +208,7 @@ PLAYBACK: dict[str, EventKind[PlaybackEvent]] = {
     name: EventKind(cast(EventName, name), 1, "playback") for name in sorted(PLAYBACK_TYPES)
 }
 
-ALL_KINDS: dict[str, EventKind[Any]] = {
-    kind.name: kind
-    for kind in (
+_SINGLE_KINDS: tuple[EventKind[Any], ...] = (
         TRACK_PUBLISHED,
         TRACK_CHANGED,
         TRACK_TAKEN_DOWN,
@@ -221,9 +219,8 @@ ALL_KINDS: dict[str, EventKind[Any]] = {
         USER_CREATED,
         USER_PRODUCT_CHANGED,
         USER_ERASED,
-        *PLAYBACK.values(),
-    )
-}
+)
+ALL_KINDS: dict[str, EventKind[Any]] = {kind.name: kind for kind in (*_SINGLE_KINDS, *PLAYBACK.values())}
 
 
 @dataclass(frozen=True, slots=True)

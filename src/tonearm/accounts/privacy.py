@@ -187,7 +187,8 @@ class PrivacyService:
         user = account.get_user(session, user_id)
         queries = AccountsRepository(session)
         tokens, codes = queries.tokens_of(user_id), queries.codes_of(user_id)
-        names = queries.app_names({row.client_id for row in [*tokens, *codes] if row.client_id})
+        client_ids = {row.client_id for row in tokens if row.client_id} | {row.client_id for row in codes}
+        names = queries.app_names(client_ids)
         return PersonalData(
             exported_at=iso_ms(now or utcnow()),
             user=_columns(user),

@@ -249,7 +249,7 @@ def _timescale(init: bytes | bytearray) -> int:
         raise AudioError("an HLS init segment needs exactly one audio track")
     at, header, _ = boxes[0]
     version = init[at + header]
-    return struct.unpack_from(">I", init, at + header + (20 if version == 1 else 12))[0]
+    return int(struct.unpack_from(">I", init, at + header + (20 if version == 1 else 12))[0])
 
 
 def _clear_opus_pre_skip(init: bytearray) -> bool:

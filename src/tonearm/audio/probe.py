@@ -11,12 +11,13 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import av
 import mutagen.mp3
 import numpy as np
 from av.audio.frame import AudioFrame
+from av.audio.stream import AudioStream
 
 from tonearm.audio._headers import Declared, read_declared
 from tonearm.audio._sniff import sniff_format
@@ -141,9 +142,9 @@ def _audio_stream(handle: av.container.InputContainer) -> av.AudioStream:
     return stream
 
 
-def _decode_packet(packet: av.Packet, tally: _Tally) -> list[AudioFrame]:
+def _decode_packet(packet: av.Packet[AudioStream], tally: _Tally) -> list[AudioFrame]:
     try:
-        return packet.decode()  # type: ignore[return-value]
+        return packet.decode()
     except av.error.FFmpegError:
         # Remember where it broke: at the very end it means a cut, earlier damage.
         tally.errors_at.append(tally.samples)
@@ -189,7 +190,8 @@ def _check_complete(path: Path, container: str, declared: Declared, decoded: _De
 
 def _check_mp3_length(path: Path, decoded: _Decoded) -> None:
     try:
-        expected = mutagen.mp3.MP3(path).info.length
+        # mutagen declares FileType.info as None; MP3's loader always sets an MPEGInfo (or raises).
+        expected = cast(mutagen.mp3.MPEGInfo, mutagen.mp3.MP3(path).info).length
     except mutagen.MutagenError as error:
         raise AudioError("corrupt") from error
     if decoded.samples / decoded.sample_rate < expected - _MP3_SLACK_SECONDS:

@@ -8,6 +8,9 @@ the tempo; the drone keeps the tonic triad on top of the chroma even in the
 bars played over V or IV). Every voice is rendered as whole-track
 numpy arrays (phase by cumulative sum, envelopes from "time since note on"),
 never sample by sample.
+
+numpy's stubs type many ufunc results as Any; where such a result is returned, ``np.asarray``
+(a no-op on an array) says that it is one.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ class _Harmony:
         """MIDI pitch of a scale degree (may exceed 6) above ``octave_base + key``."""
         degree = np.asarray(degree)
         steps = np.take(self.scale, degree % 7) + 12 * (degree // 7)
-        return octave_base + self.spec.key + steps
+        return np.asarray(octave_base + self.spec.key + steps)
 
     def pad(self) -> np.ndarray:
         bars = _timeline(self.bars, self.clock)
@@ -104,13 +107,13 @@ class _Harmony:
             _voice(self.pitch(self.roots + step, 48), bars, self.clock, self.spec.timbre, None)
             for step in (0, 2, 4)
         ]
-        return np.float32(0.10) * np.sum(voices, axis=0)
+        return np.float32(0.10) * np.asarray(np.sum(voices, axis=0))
 
     def drone(self) -> np.ndarray:
         samples = np.arange(self.clock.total, dtype=np.float64)
         tones = _midi_hz(self.pitch(np.array([0, 2, 4]), 48)) / self.clock.rate
         waves = [_sine(_fraction(samples * step), samples) for step in tones]
-        return np.float32(0.1) * np.sum(waves, axis=0)
+        return np.float32(0.1) * np.asarray(np.sum(waves, axis=0))
 
     def bass(self) -> np.ndarray:
         bar_of_beat = np.minimum(np.arange(len(self.beats)) // _BEATS_PER_BAR, len(self.bars) - 1)
@@ -157,12 +160,12 @@ def _voice(
     envelope = timeline.gate
     if decay is not None:
         envelope = envelope * np.exp(timeline.since * np.float32(-1.0 / decay))
-    return _WAVES[timbre](_fraction(cycles), timeline.since) * envelope
+    return np.asarray(_WAVES[timbre](_fraction(cycles), timeline.since) * envelope)
 
 
 def _fraction(cycles: np.ndarray) -> np.ndarray:
     """Phase within the cycle as float32: exact enough for sin, and fast."""
-    return (cycles - np.floor(cycles)).astype(np.float32)
+    return np.asarray(cycles - np.floor(cycles)).astype(np.float32)
 
 
 def _sine(phase: np.ndarray, _: np.ndarray) -> np.ndarray:
@@ -181,7 +184,7 @@ def _square(phase: np.ndarray, _: np.ndarray) -> np.ndarray:
 def _fm(phase: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     index = np.float32(2.5) * np.exp(seconds / np.float32(-0.15))
     angle = np.float32(2 * np.pi) * phase
-    return np.sin(angle + index * np.sin(np.float32(2.0) * angle))
+    return np.asarray(np.sin(angle + index * np.sin(np.float32(2.0) * angle)))
 
 
 def _pluck(phase: np.ndarray, seconds: np.ndarray) -> np.ndarray:

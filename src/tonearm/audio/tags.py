@@ -9,7 +9,7 @@ tags are optional, and probe() is what judges whether the audio is usable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -168,9 +168,18 @@ def _first(value: Any) -> Any:
 
 
 def _build(values: dict[str, Any]) -> Tags:
-    converters = {"track_number": _number, "disc_number": _number, "explicit": _explicit}
-    built = {field.name: converters.get(field.name, _text)(values.get(field.name)) for field in fields(Tags)}
-    return Tags(**built)
+    return Tags(
+        title=_text(values.get("title")),
+        artist=_text(values.get("artist")),
+        album=_text(values.get("album")),
+        album_artist=_text(values.get("album_artist")),
+        track_number=_number(values.get("track_number")),
+        disc_number=_number(values.get("disc_number")),
+        date=_text(values.get("date")),
+        isrc=_text(values.get("isrc")),
+        explicit=_explicit(values.get("explicit")),
+        genre=_text(values.get("genre")),
+    )
 
 
 def _text(value: Any) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -50,7 +51,14 @@ class IngestResult(BaseModel):
 
     @classmethod
     def of(
-        cls, track_id: str, name: str, duration_ms: int, outcome: IngestOutcome, **rest: object
+        cls,
+        track_id: str,
+        name: str,
+        duration_ms: int,
+        outcome: IngestOutcome,
+        *,
+        file: str,
+        warnings: Sequence[str] = (),
     ) -> IngestResult:
         return cls(
             id=track_id,
@@ -58,5 +66,6 @@ class IngestResult(BaseModel):
             duration_ms=duration_ms,
             outcome=outcome,
             uri=uri("track", track_id),
-            **rest,
+            file=file,
+            warnings=list(warnings),
         )

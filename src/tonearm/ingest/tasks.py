@@ -129,7 +129,8 @@ class _Uploads:
     """Blobs put by this run, so a failure can take back exactly those."""
 
     def __init__(self, blobs: BlobStore) -> None:
-        self.blobs, self.created = blobs, []  # type: list[str]
+        self.blobs = blobs
+        self.created: list[str] = []
 
     def put(self, key: str, source: Path) -> str:
         if not self.blobs.exists(key):

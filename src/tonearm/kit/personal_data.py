@@ -18,11 +18,15 @@ __all__ = ["PersonalDataProvider"]
 
 @runtime_checkable
 class PersonalDataProvider(Protocol):
-    # Who keeps the data: the domain's name ("listening"), as the `user.erased` event lists it.
-    name: str
-    # The provider's part of the export, keyed by section name (e.g. "listening_history"): the
-    # export's top-level keys, so no two providers may share one.
-    sections: tuple[str, ...]
+    # Read-only members, so a provider may declare them as plain class attributes.
+    @property
+    def name(self) -> str:
+        """Who keeps the data: the domain's name ("listening"), as the `user.erased` event lists it."""
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The provider's part of the export, keyed by section name (e.g. "listening_history"): the
+        export's top-level keys, so no two providers may share one."""
 
     def export(self, session: Session, user_id: str) -> dict[str, Any]:
         """Everything kept about the user, JSON-ready, one entry per section; no secrets."""
