@@ -20,5 +20,7 @@ def healthz(session: DbSession) -> dict[str, str]:
 
 @router.get("/metrics", response_class=Response)
 def metrics(request: Request) -> Response:
+    """What the whole server counted: with several worker processes, the sum over all of them,
+    whichever one answers (see `kit.metrics`)."""
     body = request.app.state.metrics.render()
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
