@@ -1,18 +1,23 @@
-"""A small catalog with the names search must get right, published through the catalog."""
+"""A small catalog with the names search must get right, published through the catalog; the
+event log replicas follow, on SQLite or on the shared NATS server."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.auth import app_token
+from tests.backends.eventlog.conftest import nats_available, nats_url  # noqa: F401 (fixtures)
 from tests.catalog_factory import make_track, publish
+from tonearm.backends.eventlog import EventLog, open_event_log
 from tonearm.catalog.feed import feed
 from tonearm.config import Settings
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.relay import OutboxRelay
 
 # name, artists, album, popularity, extra fields
 CATALOG = [
@@ -54,8 +59,11 @@ def publish_catalog(client: TestClient) -> dict[str, str]:
 
 
 def settle(client: TestClient) -> None:
-    """Apply the change feed now instead of waiting for the replica's next poll."""
-    client.app.state.search.replica.sync()  # type: ignore[attr-defined]
+    """Relay the outbox and apply the catalog's events now, instead of waiting for the relay and
+    the replica to come round."""
+    state = client.app.state  # type: ignore[attr-defined]
+    OutboxRelay(state.session_factory, state.event_log).drain()
+    state.search.replica.sync()
 
 
 def until(check: Callable[[], bool], timeout: float) -> float:
@@ -86,3 +94,20 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         test_client.headers["Authorization"] = f"Bearer {app_token(app)}"
         publish_catalog(test_client)
         yield test_client
+
+
+@pytest.fixture
+def sqlite_log(tmp_path: Path) -> Iterator[EventLog]:
+    log = open_event_log(f"sqlite:///{tmp_path / 'events.db'}")
+    yield log
+    log.close()
+
+
+@pytest.fixture(params=["sqlite", "nats"])
+def event_log_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The log's URL: an SQLite file in the test's folder, or the NATS server under a prefix of
+    the test's own (skipped when NATS is not reachable, outside CI)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.db'}"
+    url: str = request.getfixturevalue("nats_url")
+    return url

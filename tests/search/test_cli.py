@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tests.catalog_factory import make_track, publish
-from tests.search.test_replica import names
+from tests.search.test_replica import follow, names
 from tonearm.config import Settings
 from tonearm.kit.db import unit_of_work
 from tonearm.runtime import open_runtime
@@ -29,17 +29,18 @@ def test_reindex_then_takedown_and_restore(tmp_path: Path) -> None:
     done = tonearm(tmp_path, "search", "reindex")
     assert done.returncode == 0, done.stderr
     assert "indexed 4 documents" in done.stdout
-    replica = SearchReplica(tmp_path / "search", runtime.session_factory)
-    replica.sync()
+    replica = SearchReplica(tmp_path / "search", runtime.session_factory, runtime.event_log)
+    follow(replica)
     assert names(replica, "command line") == ["Command Line Song"]
 
+    # A command writes its event to the outbox; a server's relay (here, `follow`) sends it on.
     down = tonearm(tmp_path, "catalog", "takedown", f"tonearm:track:{track_id}", "--territory", "SE")
     assert down.returncode == 0 and "taken down" in down.stdout
-    replica.sync()
+    follow(replica)
     assert names(replica, "command line", market="SE") == []
     assert names(replica, "command line", market="NO") == ["Command Line Song"]
     assert tonearm(tmp_path, "catalog", "restore", track_id).returncode == 0
-    replica.sync()
+    follow(replica)
     assert names(replica, "command line", market="SE") == ["Command Line Song"]
     runtime.close()
 

@@ -1,21 +1,14 @@
 """Catalog: artists, albums, tracks, their audio files and rights.
 
-The public face other domains import: the catalog service, the change records its followers
-read, and the frozen values it hands out (what a track has to play, what ingest publishes).
+The public face other domains import: the catalog service, its feed (rights and popularity
+changes, and the records its followers re-read when its events name them), and the frozen values
+it hands out (what a track has to play, what ingest publishes).
 """
 
-from tonearm.catalog.feed import (
-    AlbumRecord,
-    ArtistRecord,
-    CatalogFeed,
-    Change,
-    Credit,
-    Kind,
-    Record,
-    TrackRecord,
-)
+from tonearm.catalog.feed import CatalogFeed
 from tonearm.catalog.feed import feed as catalog_feed
 from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackFacts, TrackMedia
+from tonearm.catalog.records import AlbumRecord, ArtistRecord, Credit, Kind, Record, TrackRecord
 from tonearm.catalog.schemas import AlbumsPage, ArtistsPage, Paging, TrackFull, TracksPage
 from tonearm.catalog.service import ALBUM_GROUPS, CatalogService, catalog, validate_isrc
 
@@ -27,7 +20,6 @@ __all__ = [
     "ArtistsPage",
     "CatalogFeed",
     "CatalogService",
-    "Change",
     "Credit",
     "HlsRef",
     "Kind",

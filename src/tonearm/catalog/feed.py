@@ -1,118 +1,60 @@
-"""The catalog as its followers see it: a change feed and plain records of what changed.
+"""The catalog as its followers see it: changes to rights and popularity, each written with its
+event in the caller's transaction, and the plain records the followers re-read.
 
-A follower (a search replica on each API node) remembers the last `seq` it applied, asks for
-the changes after it, and re-reads the current record of each entity named; an entity that is
-gone comes back as absent. Applying a change twice is harmless, so followers may replay.
+A follower (a search replica on each API node) reads the catalog topic of the event log from its
+own offset, and re-reads the current record of each entity an event names; an entity that is
+gone comes back as absent. Applying an event twice is harmless, so followers may replay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.models import Right
+from tonearm.catalog.records import Kind, Record, read_records
 from tonearm.catalog.repository import CatalogRepository
 from tonearm.errors import BadRequest, NotFound
-from tonearm.kit.rights import Availability, availability
+from tonearm.events import (
+    ALBUM_CHANGED,
+    ARTIST_CHANGED,
+    RIGHTS_CHANGED,
+    TRACK_CHANGED,
+    TRACK_RESTORED,
+    TRACK_TAKEN_DOWN,
+    EntityChanged,
+    RightsChanged,
+    TrackChanged,
+    TrackRestored,
+    TrackTakenDown,
+    make,
+)
+from tonearm.kit.outbox import emit
 from tonearm.kit.territories import WORLDWIDE, parse_territory
-from tonearm.kit.time import utcnow
+from tonearm.kit.time import iso_ms, utcnow
 
-__all__ = [
-    "AlbumRecord",
-    "ArtistRecord",
-    "CatalogFeed",
-    "Change",
-    "Credit",
-    "Kind",
-    "Record",
-    "TrackRecord",
-    "feed",
-]
-
-Kind = Literal["track", "album", "artist"]
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    seq: int
-    kind: Kind
-    entity_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Credit:
-    id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class ArtistRecord:
-    id: str
-    name: str
-    popularity: int
-    kind: Kind = "artist"
-
-
-@dataclass(frozen=True, slots=True)
-class AlbumRecord:
-    id: str
-    name: str
-    album_type: str
-    release_date: str
-    popularity: int
-    artists: tuple[Credit, ...]
-    # Where at least one of its tracks plays now.
-    availability: Availability
-    kind: Kind = "album"
-
-
-@dataclass(frozen=True, slots=True)
-class TrackRecord:
-    id: str
-    name: str
-    isrc: str | None
-    popularity: int
-    album: Credit
-    release_date: str
-    artists: tuple[Credit, ...]
-    availability: Availability
-    kind: Kind = "track"
-
-
-Record = TrackRecord | AlbumRecord | ArtistRecord
-
-
-def _credits(pairs: Sequence[tuple[str, str]]) -> tuple[Credit, ...]:
-    return tuple(Credit(id_, name) for id_, name in pairs)
+__all__ = ["CatalogFeed", "feed"]
 
 
 class CatalogFeed:
-    def changes(
-        self, session: Session, *, after: int, also: Sequence[int] = (), limit: int = 1000
-    ) -> list[Change]:
-        rows = CatalogRepository(session).changes(after=after, also=also, limit=limit)
-        return [Change(row.seq, row.kind, row.entity_id) for row in rows]  # type: ignore[arg-type]
-
-    def last_change(self, session: Session) -> int:
-        return CatalogRepository(session).last_change()
+    # -- what followers read --
 
     def rights_turning(self, session: Session, after: datetime, until: datetime) -> list[str]:
-        """Tracks whose playability changed between two instants because a window opened or closed."""
+        """Tracks whose playability changed between two instants because a window opened or
+        closed: time passing, which no event announces."""
         return CatalogRepository(session).rights_turning(after, until)
 
     def records(self, session: Session, kind: Kind, ids: Sequence[str]) -> list[Record]:
         """The current records of these entities; ids that no longer exist are left out."""
-        return self._read(CatalogRepository(session), kind, ids=ids)
+        return read_records(CatalogRepository(session), kind, utcnow(), ids=ids)
 
     def all_records(self, session: Session, kind: Kind, *, batch: int = 10_000) -> Iterator[list[Record]]:
         """Every record of a kind, in batches ordered by id."""
         repo, after = CatalogRepository(session), None
         while True:
-            records = self._read(repo, kind, after=after, limit=batch)
+            records = read_records(repo, kind, utcnow(), after=after, limit=batch)
             if not records:
                 return
             yield records
@@ -122,48 +64,15 @@ class CatalogFeed:
         repo = CatalogRepository(session)
         return {"track": repo.count_tracks, "album": repo.count_albums, "artist": repo.count_artists}[kind]()
 
-    def _read(self, repo: CatalogRepository, kind: Kind, **page: object) -> list[Record]:
-        now = utcnow()
-        if kind == "artist":
-            return [ArtistRecord(row.id, row.name, row.popularity) for row in repo.artist_rows(**page)]
-        if kind == "album":
-            rows = repo.album_rows(**page)
-            ids = [row.id for row in rows]
-            credits, rights = repo.album_credits(ids), repo.album_track_rights(ids)
-            return [
-                AlbumRecord(
-                    row.id,
-                    row.name,
-                    row.album_type,
-                    row.release_date,
-                    row.popularity,
-                    _credits(credits.get(row.id, ())),
-                    Availability.union([availability(r, now) for r in rights[row.id].values()]),
-                )
-                for row in rows
-            ]
-        rows = repo.track_rows(**page)
-        ids = [row.id for row in rows]
-        credits, rights = repo.track_credits(ids), repo.rights_rows(ids)
-        return [
-            TrackRecord(
-                row.id,
-                row.name,
-                row.isrc,
-                row.popularity,
-                Credit(row.album_id, row.album_name),
-                row.release_date,
-                _credits(credits.get(row.id, ())),
-                availability(rights[row.id], now),
-            )
-            for row in rows
-        ]
+    # -- changes, each with its event --
 
     def take_down(self, session: Session, track_id: str, territory: str | None = None) -> None:
         """Deny the track in one territory, or everywhere; manifests refuse it from now on."""
-        repo = self._track_or_raise(session, track_id)
-        repo.add(Right(track_id=track_id, territory=parse_territory(territory or WORLDWIDE), allowed=False))
-        self._touch_track(repo, track_id)
+        repo, album_id = self._track_or_raise(session, track_id)
+        where = parse_territory(territory or WORLDWIDE)
+        repo.add(Right(track_id=track_id, territory=where, allowed=False))
+        taken: TrackTakenDown = {"track_id": track_id, "album_id": album_id, "territory": where}
+        emit(session, make(TRACK_TAKEN_DOWN, taken))
 
     def allow(
         self,
@@ -179,42 +88,72 @@ class CatalogFeed:
         `valid_from` until `valid_to`, for premium listeners alone when `premium_only`."""
         if valid_from is not None and valid_to is not None and valid_to <= valid_from:
             raise BadRequest("a rights window must end after it starts")
-        repo = self._track_or_raise(session, track_id)
-        right = Right(
-            track_id=track_id,
-            territory=parse_territory(territory or WORLDWIDE),
-            allowed=True,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            premium_only=premium_only,
+        repo, album_id = self._track_or_raise(session, track_id)
+        where = parse_territory(territory or WORLDWIDE)
+        repo.add(
+            Right(
+                track_id=track_id,
+                territory=where,
+                allowed=True,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                premium_only=premium_only,
+            )
         )
-        repo.add(right)
-        self._touch_track(repo, track_id)
+        window: RightsChanged = {
+            "track_id": track_id,
+            "album_id": album_id,
+            "territory": where,
+            "allowed": True,
+            "valid_from": iso_ms(valid_from) if valid_from else None,
+            "valid_to": iso_ms(valid_to) if valid_to else None,
+            "premium_only": premium_only,
+        }
+        emit(session, make(RIGHTS_CHANGED, window))
 
     def restore(self, session: Session, track_id: str, territory: str | None = None) -> int:
         """Lift takedowns (in one territory, or all); returns how many were lifted."""
-        repo = self._track_or_raise(session, track_id)
-        lifted = repo.delete_denials(track_id, parse_territory(territory) if territory else None)
-        self._touch_track(repo, track_id)
+        repo, album_id = self._track_or_raise(session, track_id)
+        where = parse_territory(territory) if territory else None
+        lifted = repo.delete_denials(track_id, where)
+        if lifted:
+            restored: TrackRestored = {
+                "track_id": track_id,
+                "album_id": album_id,
+                "territory": where,
+                "lifted": lifted,
+            }
+            emit(session, make(TRACK_RESTORED, restored))
         return lifted
 
     def set_popularity(self, session: Session, kind: Kind, entity_id: str, popularity: int) -> None:
-        """Popularity 0–100 (from play counts, once listening events exist)."""
+        """Popularity 0-100 (from play counts: the listening domain's popularity job). Setting the
+        value it already has changes nothing, so it says nothing either."""
         repo = CatalogRepository(session)
-        if not repo.set_popularity(kind, entity_id, max(0, min(popularity, 100))):
+        current = repo.popularity(kind, entity_id)
+        if current is None:
             raise NotFound(f"{kind} '{entity_id}' not found")
-        repo.add_changes(kind, [entity_id])
+        value = max(0, min(popularity, 100))
+        if value == current:
+            return
+        repo.set_popularity(kind, entity_id, value)
+        if kind == "track":
+            track: TrackChanged = {
+                "track_id": entity_id,
+                "album_id": repo.album_of(entity_id) or "",
+                "fields": ["popularity"],
+            }
+            emit(session, make(TRACK_CHANGED, track))
+            return
+        entity: EntityChanged = {"id": entity_id, "fields": ["popularity"]}
+        emit(session, make(ALBUM_CHANGED if kind == "album" else ARTIST_CHANGED, entity))
 
-    def _track_or_raise(self, session: Session, track_id: str) -> CatalogRepository:
+    def _track_or_raise(self, session: Session, track_id: str) -> tuple[CatalogRepository, str]:
         repo = CatalogRepository(session)
-        if repo.album_of(track_id) is None:
+        album_id = repo.album_of(track_id)
+        if album_id is None:
             raise NotFound(f"track '{track_id}' not found")
-        return repo
-
-    def _touch_track(self, repo: CatalogRepository, track_id: str) -> None:
-        repo.flush()
-        repo.add_changes("track", [track_id])
-        repo.add_changes("album", [repo.album_of(track_id) or ""])
+        return repo, album_id
 
 
 feed = CatalogFeed()

@@ -27,7 +27,6 @@ __all__ = [
     "AlbumArtist",
     "Artist",
     "AudioFile",
-    "CatalogChange",
     "HlsPackageRow",
     "Right",
     "Track",
@@ -164,15 +163,3 @@ class Right(Base):
     # An allowance for premium listeners only (a premium-first release window); free listeners
     # see the track restricted with reason "product".
     premium_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-
-
-class CatalogChange(Base):
-    """The change feed: one row per artist, album or track whose searchable or playable state
-    changed. Followers (search replicas) read it in `seq` order and re-read the entity."""
-
-    __tablename__ = "catalog_changes"
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(8))
-    entity_id: Mapped[str] = mapped_column(ID)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,25 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TypeAlias, TypeVarTuple
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, Row, Select, delete, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tonearm.catalog.models import (
     Album,
     AlbumArtist,
     Artist,
     AudioFile,
-    CatalogChange,
     HlsPackageRow,
     Right,
     Track,
     TrackArtist,
 )
 
-__all__ = ["CatalogRepository"]
+__all__ = [
+    "AlbumRightRow",
+    "AlbumRow",
+    "ArtistRow",
+    "CatalogRepository",
+    "PlaybackRow",
+    "RightRow",
+    "TrackRow",
+]
 
+_Ts = TypeVarTuple("_Ts")
+
+# Plain rows for bulk reads, which build no ORM objects.
+PlaybackRow: TypeAlias = Row[str, int, bool, float, float]
+# id, name, isrc, popularity, album_id, album_name, release_date
+TrackRow: TypeAlias = Row[str, str, str | None, int, str, str, str]
+# id, name, album_type, release_date, popularity
+AlbumRow: TypeAlias = Row[str, str, str, str, int]
+# id, name, popularity
+ArtistRow: TypeAlias = Row[str, str, int]
+# track_id, territory, allowed, valid_from, valid_to, premium_only
+RightRow: TypeAlias = Row[str, str, bool, datetime | None, datetime | None, bool]
+# album_id, then a RightRow's columns
+AlbumRightRow: TypeAlias = Row[str, str, str, bool, datetime | None, datetime | None, bool]
+
+_POPULAR: dict[str, type[Track] | type[Album] | type[Artist]] = {
+    "track": Track,
+    "album": Album,
+    "artist": Artist,
+}
 _RIGHT_COLUMNS = (
     Right.track_id,
     Right.territory,
@@ -40,7 +67,7 @@ class CatalogRepository:
     def get_track(self, track_id: str) -> Track | None:
         return self.session.get(Track, track_id)
 
-    def track_playback(self, track_id: str) -> Row[tuple[str, int, bool, float, float]] | None:
+    def track_playback(self, track_id: str) -> PlaybackRow | None:
         """Just what playback needs, without the album and artists a full track loads."""
         query = select(
             Track.id, Track.duration_ms, Track.explicit, Track.integrated_lufs, Track.true_peak_dbtp
@@ -84,7 +111,7 @@ class CatalogRepository:
         )
         return {album_id: count for album_id, count in self.session.execute(query)}
 
-    def _artist_albums_query(self, artist_id: str, album_types: Sequence[str]):  # type: ignore[no-untyped-def]
+    def _artist_albums_query(self, artist_id: str, album_types: Sequence[str]) -> Select[Album]:
         return (
             select(Album)
             .join(AlbumArtist, AlbumArtist.album_id == Album.id)
@@ -190,39 +217,28 @@ class CatalogRepository:
         )
         return self.session.scalar(query) is not None
 
-    def set_popularity(self, kind: str, entity_id: str, popularity: int) -> bool:
-        table = {"track": Track, "album": Album, "artist": Artist}[kind]
-        query = update(table).where(table.id == entity_id).values(popularity=popularity)
-        return bool(self.session.execute(query).rowcount)  # type: ignore[attr-defined]
+    def popularity(self, kind: str, entity_id: str) -> int | None:
+        """The popularity of a track, album or artist; None when there is no such entity."""
+        table = _POPULAR[kind]
+        return self.session.scalar(select(table.popularity).where(table.id == entity_id))
+
+    def set_popularity(self, kind: str, entity_id: str, popularity: int) -> None:
+        table = _POPULAR[kind]
+        self.session.execute(update(table).where(table.id == entity_id).values(popularity=popularity))
 
     def delete_denials(self, track_id: str, territory: str | None) -> int:
         query = delete(Right).where(Right.track_id == track_id, Right.allowed.is_(False))
         if territory is not None:
             query = query.where(Right.territory == territory)
-        return self.session.execute(query).rowcount  # type: ignore[attr-defined, no-any-return]
+        result = self.session.execute(query)
+        assert isinstance(result, CursorResult), "a DELETE answers with a cursor result"
+        return result.rowcount
 
     def replace_rights(self, track_id: str, rights: Sequence[Right]) -> None:
         self.session.execute(delete(Right).where(Right.track_id == track_id))
         self.session.add_all(rights)
 
-    # The change feed and what its followers read: plain rows, fetched in batches by id.
-
-    def add_changes(self, kind: str, entity_ids: Sequence[str]) -> None:
-        if entity_ids:
-            rows = [{"kind": kind, "entity_id": entity_id} for entity_id in entity_ids]
-            self.session.execute(insert(CatalogChange), rows)
-
-    def changes(self, *, after: int, also: Sequence[int], limit: int) -> list[CatalogChange]:
-        query = (
-            select(CatalogChange)
-            .where(or_(CatalogChange.seq > after, CatalogChange.seq.in_(also)))
-            .order_by(CatalogChange.seq)
-            .limit(limit)
-        )
-        return list(self.session.scalars(query))
-
-    def last_change(self) -> int:
-        return self.session.scalar(select(func.max(CatalogChange.seq))) or 0
+    # What the catalog's followers read: plain rows, fetched in batches by id.
 
     def rights_turning(self, after: datetime, until: datetime) -> list[str]:
         """Tracks with a territory window that opened or closed in (after, until]."""
@@ -230,14 +246,23 @@ class CatalogRepository:
         closed = (Right.valid_to > after) & (Right.valid_to <= until)
         return list(self.session.scalars(select(Right.track_id).where(opened | closed).distinct()))
 
-    def _page(self, query, column, ids: Sequence[str] | None, after: str | None, limit: int):  # type: ignore[no-untyped-def]
+    def _page(
+        self,
+        query: Select[*_Ts],
+        column: InstrumentedAttribute[str],
+        ids: Sequence[str] | None,
+        after: str | None,
+        limit: int,
+    ) -> Sequence[Row[*_Ts]]:
         if ids is not None:
             return self.session.execute(query.where(column.in_(ids))).all()
         if after is not None:
             query = query.where(column > after)
         return self.session.execute(query.order_by(column).limit(limit)).all()
 
-    def track_rows(self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0):  # type: ignore[no-untyped-def]
+    def track_rows(
+        self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0
+    ) -> Sequence[TrackRow]:
         query = select(
             Track.id,
             Track.name,
@@ -249,11 +274,15 @@ class CatalogRepository:
         ).join(Album, Album.id == Track.album_id)
         return self._page(query, Track.id, ids, after, limit)
 
-    def album_rows(self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0):  # type: ignore[no-untyped-def]
+    def album_rows(
+        self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0
+    ) -> Sequence[AlbumRow]:
         query = select(Album.id, Album.name, Album.album_type, Album.release_date, Album.popularity)
         return self._page(query, Album.id, ids, after, limit)
 
-    def artist_rows(self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0):  # type: ignore[no-untyped-def]
+    def artist_rows(
+        self, *, ids: Sequence[str] | None = None, after: str | None = None, limit: int = 0
+    ) -> Sequence[ArtistRow]:
         query = select(Artist.id, Artist.name, Artist.popularity)
         return self._page(query, Artist.id, ids, after, limit)
 
@@ -281,22 +310,22 @@ class CatalogRepository:
             found.setdefault(album_id, []).append((artist_id, name))
         return found
 
-    def rights_rows(self, track_ids: Sequence[str]) -> dict[str, list[Row[Any]]]:
+    def rights_rows(self, track_ids: Sequence[str]) -> dict[str, list[RightRow]]:
         """Rights as plain rows: a bulk read builds no ORM objects."""
-        found: dict[str, list[Row[Any]]] = {track_id: [] for track_id in track_ids}
+        found: dict[str, list[RightRow]] = {track_id: [] for track_id in track_ids}
         query = select(*_RIGHT_COLUMNS).where(Right.track_id.in_(track_ids))
         for row in self.session.execute(query):
             found[row.track_id].append(row)
         return found
 
-    def album_track_rights(self, album_ids: Sequence[str]) -> dict[str, dict[str, list[Row[Any]]]]:
+    def album_track_rights(self, album_ids: Sequence[str]) -> dict[str, dict[str, list[AlbumRightRow]]]:
         """album id -> track id -> rights rows, for every track of these albums."""
         query = (
             select(Track.album_id, *_RIGHT_COLUMNS)
             .join(Right, Right.track_id == Track.id)
             .where(Track.album_id.in_(album_ids))
         )
-        found: dict[str, dict[str, list[Row[Any]]]] = {album_id: {} for album_id in album_ids}
+        found: dict[str, dict[str, list[AlbumRightRow]]] = {album_id: {} for album_id in album_ids}
         for row in self.session.execute(query):
             found[row.album_id].setdefault(row.track_id, []).append(row)
         return found

@@ -17,6 +17,7 @@ __all__ = [
     "ExternalIds",
     "ExternalUrls",
     "Followers",
+    "Image",
     "NewReleases",
     "Restrictions",
     "TrackFull",

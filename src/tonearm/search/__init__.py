@@ -1,4 +1,4 @@
-"""Search: an embedded tantivy index over the catalog, fed by its change feed."""
+"""Search: an embedded tantivy index over the catalog, fed by the catalog's events on the log."""
 
 from tonearm.search.service import SearchService
 

@@ -29,7 +29,6 @@ def _service(request: Request) -> SearchService:
 @router.get(
     "/search",
     response_model=schemas.SearchResponse,
-    response_model_exclude_none=True,
     summary="Search tracks, artists and albums",
 )
 async def search(

@@ -1,8 +1,8 @@
 """The index on disk: its schema, and the generations a rebuild swaps between.
 
     <root>/CURRENT          the name of the generation searches read
-    <root>/<generation>/    one tantivy index, plus cursor.json: how far into the catalog's
-                            change feed it has applied
+    <root>/<generation>/    one tantivy index, plus cursor.json: how far along the event
+                            log's catalog topic it has applied
 
 A rebuild writes a new generation beside the live one and then points CURRENT at it, so a
 running server keeps answering from the old one until the new one is complete.
@@ -24,8 +24,9 @@ from tonearm.kit.time import utcnow
 
 __all__ = ["SCHEMA", "SHORT_PREFIX", "TIERS", "Cursor", "IndexStore", "SearchIndex"]
 
-# Bump when the schema or the folding changes: servers then rebuild instead of reusing.
-SCHEMA_VERSION = 7
+# Bump when the schema, the folding or the cursor's meaning changes: servers then rebuild
+# instead of reusing. (8: the cursor is an offset on the event log, no longer a change seq.)
+SCHEMA_VERSION = 8
 FOLDED = "folded"
 SHORT_PREFIXES = "short_prefixes"
 # Prefixes up to this long are terms of their own; longer ones are looked up in the term
@@ -70,9 +71,12 @@ SCHEMA = _schema()
 
 @dataclass
 class Cursor:
-    """How far a generation has followed the change feed."""
+    """How far a generation has followed the catalog: the last offset of the catalog topic it
+    applied, and until when it has looked for rights windows opening or closing. `offset` is
+    None for a generation built without the log at hand: its build started at
+    `rights_checked_at`, and the replica that takes it over finds that moment's offset."""
 
-    seq: int = 0
+    offset: int | None = 0
     rights_checked_at: str = ""
 
     @classmethod

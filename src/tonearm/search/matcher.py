@@ -123,7 +123,9 @@ def plan_for(parsed: ParsedQuery, doc_freq: Callable[[str, str], int]) -> Plan:
 def _phrase(field: str, words: list[str]) -> Query:
     if len(words) == 1:
         return Query.term_query(SCHEMA, field, words[0])
-    return Query.phrase_query(SCHEMA, field, words)
+    # tantivy takes words, or (position, word) pairs, in one list.
+    terms: list[str | tuple[int, str]] = [*words]
+    return Query.phrase_query(SCHEMA, field, terms)
 
 
 def _kind(kind: str) -> Query:

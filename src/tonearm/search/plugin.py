@@ -24,7 +24,7 @@ def _on_app(app: FastAPI, platform: Platform) -> Sequence[Job]:
     from tonearm.search.replica import SearchReplica
     from tonearm.search.service import SearchService
 
-    replica = SearchReplica(platform.settings.search_dir, platform.session_factory)
+    replica = SearchReplica(platform.settings.search_dir, platform.session_factory, platform.event_log)
     app.state.search = SearchService(replica)
     return (replica,)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tonearm.catalog import AlbumsPage, ArtistsPage, Paging, TracksPage
 
@@ -17,18 +17,26 @@ class EmptyPage(Paging):
     items: list[dict[str, object]]
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class SearchResponse(BaseModel):
+    """One paging object for each type asked for, and no key for the others. Only the keys are
+    left out: inside a page, `next`, `previous` and every other empty field are sent as null,
+    as Spotify sends them (spotipy's `next()` reads `next` off the last page too)."""
+
     model_config = ConfigDict(frozen=True)
 
-    tracks: TracksPage | None = None
-    artists: ArtistsPage | None = None
-    albums: AlbumsPage | None = None
-    playlists: EmptyPage | None = None
-    shows: EmptyPage | None = None
-    episodes: EmptyPage | None = None
-    audiobooks: EmptyPage | None = None
+    tracks: TracksPage | None = Field(default=None, exclude_if=_absent)
+    artists: ArtistsPage | None = Field(default=None, exclude_if=_absent)
+    albums: AlbumsPage | None = Field(default=None, exclude_if=_absent)
+    playlists: EmptyPage | None = Field(default=None, exclude_if=_absent)
+    shows: EmptyPage | None = Field(default=None, exclude_if=_absent)
+    episodes: EmptyPage | None = Field(default=None, exclude_if=_absent)
+    audiobooks: EmptyPage | None = Field(default=None, exclude_if=_absent)
     # Not in Spotify's API: a corrected query when this one found nothing.
-    did_you_mean: str | None = None
+    did_you_mean: str | None = Field(default=None, exclude_if=_absent)
 
 
 class SuggestionCredit(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol, cast
 
 import orjson
 import tantivy
@@ -37,6 +38,17 @@ def parse_types(value: str) -> list[str]:
     if unknown:
         raise BadRequest(f"type '{unknown[0][:20]}' is not one of " + ", ".join(SEARCH_TYPES))
     return list(dict.fromkeys(kinds))
+
+
+class _Counted(Protocol):
+    @property
+    def count(self) -> int | None: ...
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    """How many documents matched. The extension sets `count` when searching with count=True;
+    its type stub leaves the attribute out."""
+    return cast(_Counted, result).count or 0
 
 
 class SearchService:
@@ -101,7 +113,7 @@ class SearchService:
         pages: dict[str, object] = {}
         found = 0
         for kind in types:
-            params = {"q": q, "type": kind, "market": market}
+            params = {"q": q, "type": kind, **({"market": market} if market else {})}
             if include_unplayable:
                 params["include_unplayable"] = "true"
             url = f"{base}/v1/search"
@@ -115,14 +127,15 @@ class SearchService:
             ids = [searcher.doc(address)["key"][0].partition(":")[2] for _, address in result.hits]
             hydrated = self._hydrate(session, kind, ids, base, market, audience)
             items = [item for item in hydrated if item is not None]
-            total = result.count or 0
+            total = _count(result)
             found += total
-            page = paging(url, items, limit=limit, offset=offset, total=total, params=params)
-            pages[_PAGE_KEYS[kind]] = page
+            pages[_PAGE_KEYS[kind]] = paging(
+                url, items, limit=limit, offset=offset, total=total, params=params
+            )
         if not found and any(kind in KINDS for kind in types):
             kinds = [kind for kind in types if kind in KINDS]
             pages["did_you_mean"] = self._did_you_mean(searcher, parsed, kinds, market)
-        return schemas.SearchResponse(**pages)  # type: ignore[arg-type]
+        return schemas.SearchResponse.model_validate(pages)
 
     def _hydrate(
         self, session: Session, kind: str, ids: list[str], base: str, market: str | None, audience: Audience
