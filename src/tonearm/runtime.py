@@ -35,14 +35,7 @@ class Runtime:
         # Imported here: the ingest job loads the audio stack, which most commands never use.
         from tonearm.ingest.tasks import IngestContext
 
-        return IngestContext(
-            session_factory=self.session_factory,
-            blobs=self.blobs,
-            metrics=self.metrics,
-            max_seconds=self.settings.max_master_seconds,
-            max_bytes=self.settings.max_master_bytes,
-            workers=self.settings.transcode_workers,
-        )
+        return IngestContext.of(self)
 
     def retention(self) -> Retention:
         """How long each topic keeps its events, from the settings."""

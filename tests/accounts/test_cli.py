@@ -15,10 +15,12 @@ from typer.testing import CliRunner
 
 from tests.accounts.conftest import RecordingProvider
 from tonearm import cli as cli_module
-from tonearm.cli import app as cli
+from tonearm.cli import build_cli
 from tonearm.config import Settings
 from tonearm.kit.db import make_engine
 from tonearm.kit.outbox import OutboxRow
+
+cli = build_cli()
 
 
 @pytest.fixture
@@ -69,7 +71,7 @@ def test_users_erase_is_immediate_and_goes_through_every_registered_provider(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     providers = (RecordingProvider("listening", ("listening_history",)), RecordingProvider("charts", ()))
-    monkeypatch.setattr(cli_module, "_personal_data", lambda: providers)
+    monkeypatch.setattr(cli_module.commands, "personal_data", lambda: providers)
     runner.invoke(cli, ["users", "create", "cleo", "--password", "long enough", "--country", "SE"])
     runner.invoke(cli, ["users", "token", "cleo"])
     cleo = runner.invoke(cli, ["users", "list"]).output.split("\t")[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -96,18 +97,29 @@ def test_a_new_restriction_stops_the_very_next_manifest(client: TestClient, trac
 
 
 def test_a_manifest_is_a_pure_read_that_writes_no_play(client: TestClient, track_id: str) -> None:
-    engine = client.app.state.runtime.engine  # type: ignore[attr-defined]
-    tables = ("plays", "play_tallies", "outbox", "playback_receipts")
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    tables = ("plays", "play_tallies", "playback_receipts")
 
-    def counts() -> dict[str, int]:
-        with engine.connect() as connection:
-            return {
-                table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
-                for table in tables
-            }
+    def written() -> dict[str, int]:
+        """Rows in the play tables, and every event ever queued: the relay moves an event from
+        the outbox to the log, so this is counted once the outbox has been drained."""
+        deadline = time.monotonic() + 5
+        while True:
+            with runtime.engine.connect() as connection:
+                queued = connection.exec_driver_sql("SELECT count(*) FROM outbox").scalar()
+                counts = {
+                    table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                    for table in tables
+                }
+            if queued == 0:
+                break
+            assert time.monotonic() < deadline, "the relay did not drain the outbox"
+            time.sleep(0.02)
+        counts["events"] = sum(topic.messages for topic in runtime.event_log.status())
+        return counts
 
-    before = counts()
+    before = written()
     for _ in range(3):
         assert client.get(f"/v1/tracks/{track_id}/manifest").status_code == 200
-    assert counts() == before
+    assert written() == before
     assert client.get("/v1/me/player/recently-played").json()["items"] == []

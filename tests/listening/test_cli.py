@@ -9,12 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.listening.conftest import make_tracks, make_user, play
-from tonearm.cli import app as cli
+from tonearm.cli import build_cli
 from tonearm.config import Settings
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.time import utcnow
 from tonearm.listening.service import listening
 from tonearm.runtime import open_runtime
+
+cli = build_cli()
 
 
 def test_retention_deletes_history_older_than_the_setting_and_says_how_much(

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from tonearm.kit.plugin import Plugin
 
 if TYPE_CHECKING:
+    import typer
     from fastapi import APIRouter
+
+    from tonearm.kit.commands import Commands
 
 __all__ = ["plugin"]
 
@@ -19,4 +22,10 @@ def _routers() -> Sequence[APIRouter]:
     return (router, admin_router)
 
 
-plugin = Plugin(name="catalog", routers=_routers)
+def _commands(commands: Commands) -> typer.Typer:
+    from tonearm.catalog.commands import catalog_commands
+
+    return catalog_commands(commands)
+
+
+plugin = Plugin(name="catalog", commands=_commands, routers=_routers)

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from tonearm.kit.plugin import Plugin
 
 if TYPE_CHECKING:
+    import typer
     from fastapi import APIRouter
+
+    from tonearm.kit.commands import Commands
 
 __all__ = ["plugin"]
 
@@ -19,4 +22,10 @@ def _routers() -> Sequence[APIRouter]:
     return (router,)
 
 
-plugin = Plugin(name="ingest", routers=_routers)
+def _top_commands(app: typer.Typer, commands: Commands) -> None:
+    from tonearm.ingest.commands import add_commands
+
+    add_commands(app, commands)
+
+
+plugin = Plugin(name="ingest", routers=_routers, top_commands=_top_commands)

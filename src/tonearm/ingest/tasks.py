@@ -38,6 +38,7 @@ from tonearm.kit.db import unit_of_work
 from tonearm.kit.logs import get_logger
 from tonearm.kit.media_paths import HLS_ROOT
 from tonearm.kit.metrics import Metrics
+from tonearm.kit.plugin import Platform
 
 __all__ = ["IngestContext", "ingest_master"]
 
@@ -57,6 +58,19 @@ class IngestContext:
     # The catalog artists the uploader speaks for (an artist account); None for an admin or an
     # operator at the console, who may publish for anyone.
     for_artists: frozenset[str] | None = None
+
+    @classmethod
+    def of(cls, platform: Platform) -> IngestContext:
+        """What ingest needs from the platform one process opened, with the settings' limits."""
+        settings = platform.settings
+        return cls(
+            session_factory=platform.session_factory,
+            blobs=platform.blobs,
+            metrics=platform.metrics,
+            max_seconds=settings.max_master_seconds,
+            max_bytes=settings.max_master_bytes,
+            workers=settings.transcode_workers,
+        )
 
 
 @contextmanager

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter, FastAPI
 
+    from tonearm.kit.commands import Commands
+
 __all__ = ["Job", "Platform", "Plugin"]
 
 
@@ -45,6 +47,7 @@ class Platform(Protocol):
     def keys(self) -> KeyRing: ...
     @property
     def metrics(self) -> Metrics: ...
+    def close(self) -> None: ...
 
 
 class Job(Protocol):
@@ -62,9 +65,10 @@ def _none(*_args: Any) -> Sequence[Any]:
 class Plugin:
     name: str
     routers: Callable[[], Sequence[APIRouter]] = _none
-    # A Typer app mounted as `tonearm <name> ...`; `top_commands` adds commands at the top level.
-    commands: Callable[[], typer.Typer] | None = None
-    top_commands: Callable[[typer.Typer], None] | None = None
+    # A Typer app mounted as `tonearm <name> ...`; `top_commands` adds commands (or groups of
+    # another name) at the top level. Both are given what commands open the platform with.
+    commands: Callable[[Commands], typer.Typer] | None = None
+    top_commands: Callable[[typer.Typer, Commands], None] | None = None
     consumers: Callable[[Platform], Sequence[Consumer]] = _none
     jobs: Callable[[Platform], Sequence[Job]] = _none
     personal_data: Callable[[], PersonalDataProvider] | None = None

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 from tonearm.kit.plugin import Job, Platform, Plugin
 
 if TYPE_CHECKING:
+    import typer
     from fastapi import APIRouter, FastAPI
 
+    from tonearm.kit.commands import Commands
     from tonearm.kit.consumers import Consumer
     from tonearm.kit.personal_data import PersonalDataProvider
 
@@ -54,8 +56,15 @@ def _on_app(app: FastAPI, platform: Platform) -> None:
     app.state.playback_intake = PlaybackIntake(platform.event_log)
 
 
+def _commands(commands: Commands) -> typer.Typer:
+    from tonearm.listening.commands import listening_commands
+
+    return listening_commands(commands)
+
+
 plugin = Plugin(
     name="listening",
+    commands=_commands,
     routers=_routers,
     consumers=_consumers,
     jobs=_jobs,

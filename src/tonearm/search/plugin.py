@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from tonearm.kit.plugin import Job, Platform, Plugin
 
 if TYPE_CHECKING:
+    import typer
     from fastapi import APIRouter, FastAPI
+
+    from tonearm.kit.commands import Commands
 
 __all__ = ["plugin"]
 
@@ -29,4 +32,10 @@ def _on_app(app: FastAPI, platform: Platform) -> Sequence[Job]:
     return (replica,)
 
 
-plugin = Plugin(name="search", routers=_routers, on_app=_on_app)
+def _commands(commands: Commands) -> typer.Typer:
+    from tonearm.search.commands import search_commands
+
+    return search_commands(commands)
+
+
+plugin = Plugin(name="search", commands=_commands, routers=_routers, on_app=_on_app)
