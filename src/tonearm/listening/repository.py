@@ -148,6 +148,10 @@ class ListeningRepository:
         query = query.order_by(Play.played_at.desc(), Play.id.desc())
         return list(self.session.scalars(query.limit(limit)))
 
+    def count_plays(self, user_id: str) -> int:
+        query = select(func.count()).select_from(Play).where(Play.user_id == user_id)
+        return int(self.session.scalar(query) or 0)
+
     def has_played_before(self, user_id: str, moment: datetime) -> bool:
         query = exists().where(Play.user_id == user_id, Play.played_at < moment)
         return bool(self.session.scalar(select(query)))

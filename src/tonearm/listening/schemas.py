@@ -52,6 +52,8 @@ class RecentlyPlayed(_Frozen):
     limit: int
     next: str | None
     cursors: Cursors
+    # Every play of the user's on record, whichever page this is (Spotify's cursor paging has it).
+    total: int
 
 
 class PlayRecord(_Frozen):

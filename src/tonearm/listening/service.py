@@ -102,9 +102,10 @@ class ListeningService:
         url = f"{base}{RECENTLY_PLAYED_PATH}"
         asked = {"limit": limit, "before": before, "after": after}
         href = f"{url}?{urlencode({key: value for key, value in asked.items() if value is not None})}"
+        total = repo.count_plays(user_id)
         if not plays:
             return schemas.RecentlyPlayed(
-                href=href, items=[], limit=limit, next=None, cursors=schemas.Cursors()
+                href=href, items=[], limit=limit, next=None, cursors=schemas.Cursors(), total=total
             )
         newest, oldest = unix_ms(plays[0].played_at), unix_ms(plays[-1].played_at)
         older = repo.has_played_before(user_id, plays[-1].played_at)
@@ -114,6 +115,7 @@ class ListeningService:
             limit=limit,
             next=f"{url}?{urlencode({'limit': limit, 'before': oldest})}" if older else None,
             cursors=schemas.Cursors(after=str(newest), before=str(oldest)),
+            total=total,
         )
 
     @staticmethod
