@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.listening.conftest import make_tracks, make_user, play
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.time import utcnow
+from tonearm.listening.repository import ListeningRepository
 from tonearm.listening.service import listening
-from tonearm.listening.tasks import RetentionJob, enforce_retention
+from tonearm.listening.tasks import RECEIPT_AGE, RetentionJob, enforce_retention, forget_receipts
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -84,4 +85,25 @@ def test_a_failing_retention_run_is_logged_and_contained(
     monkeypatch.setattr(listening, "delete_played_before", broken)
     job = RetentionJob(session_factory, days=7)
     assert job.run_once() is None
-    assert "listening retention failed" in capsys.readouterr().out
+    assert "listening-retention" in capsys.readouterr().out
+
+
+def test_receipts_are_kept_while_a_resend_could_be_accepted_then_deleted(
+    session_factory: sessionmaker[Session],
+) -> None:
+    ages = {"ada:fresh": timedelta(days=1), "ada:month": timedelta(days=30), "ada:stale": RECEIPT_AGE}
+    with unit_of_work(session_factory) as session:
+        for receipt, age in ages.items():
+            ListeningRepository(session).add_receipts([receipt], NOW - age - timedelta(seconds=1))
+    assert forget_receipts(session_factory, now=NOW, batch=1) == 1
+    with unit_of_work(session_factory) as session:
+        assert ListeningRepository(session).receipts(list(ages)) == {"ada:fresh", "ada:month"}
+    assert forget_receipts(session_factory, now=NOW) == 0
+
+
+def test_the_retention_job_also_forgets_old_receipts(session_factory: sessionmaker[Session]) -> None:
+    with unit_of_work(session_factory) as session:
+        ListeningRepository(session).add_receipts(["ada:old"], utcnow() - RECEIPT_AGE - timedelta(hours=1))
+    assert RetentionJob(session_factory, days=7).run_once() == 1
+    with unit_of_work(session_factory) as session:
+        assert ListeningRepository(session).receipts(["ada:old"]) == set()

@@ -2,7 +2,7 @@
 
     erased = run_due(runtime.session_factory, providers)
 
-or, in a long-running process, every minute on a daemon thread:
+or, in a long-running process, every minute in one process at a time:
 
     job = ErasureJob(runtime.session_factory, lambda: app.state.personal_data)
     job.start()   # at startup
@@ -15,7 +15,6 @@ job asks for them at each run, so it may be built before the app has them.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -26,6 +25,7 @@ from tonearm.accounts.service import account
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.logs import get_logger
 from tonearm.kit.time import utcnow
+from tonearm.kit.worker import PeriodicJob
 
 __all__ = ["ERASURE_BATCH", "ErasureJob", "run_due"]
 
@@ -64,10 +64,9 @@ def _erase(session_factory: sessionmaker[Session], user_id: str, providers: Prov
     return erasure is not None
 
 
-class ErasureJob:
-    """Runs run_due at start and then every `interval_seconds` on a daemon thread. A failed run
-    is logged and the next one tries again; it never takes the process down. Several processes
-    may run it: an account is erased under a lock on its row, once."""
+class ErasureJob(PeriodicJob):
+    """Erases the due accounts every `interval_seconds` in one process at a time; an account is
+    erased under a lock on its row, once, whichever process gets there."""
 
     def __init__(
         self,
@@ -75,35 +74,9 @@ class ErasureJob:
         providers: Callable[[], Providers],
         interval_seconds: float = 60.0,
     ) -> None:
-        if interval_seconds <= 0:
-            raise ValueError(f"interval_seconds must be positive, got {interval_seconds}")
-        self.session_factory, self.providers = session_factory, providers
-        self.interval_seconds = interval_seconds
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def run_once(self) -> int | None:
-        """One pass: how many accounts it erased, or None when it failed (and logged why)."""
-        try:
-            return run_due(self.session_factory, self.providers())
-        except Exception:
-            log.exception("scheduled erasures failed")
-            return None
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="scheduled-erasure", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            self.run_once()
-            self._stopping.wait(self.interval_seconds)
+        super().__init__(
+            "scheduled-erasure",
+            session_factory,
+            lambda: run_due(session_factory, providers()),
+            interval_seconds,
+        )

@@ -1,7 +1,11 @@
 """A background loop that runs while its process holds a lease: the shape the outbox relay and
 every event consumer share. One step is `work()`, which answers whether it did anything; an idle
 step waits `idle_seconds` (or until woken). A failing step is logged and retried; it never
-takes the process down."""
+takes the process down.
+
+`PeriodicJob` is the same loop for a pass that runs once per interval (retention, scheduled
+erasures, popularity): one process at a time runs it, and a pass that fails is logged and tried
+again at the next interval."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tonearm.kit import leases
 from tonearm.kit.logs import get_logger
 
-__all__ = ["LeasedLoop", "process_owner"]
+__all__ = ["LeasedLoop", "PeriodicJob", "process_owner"]
 
 LEASE_SECONDS = 10.0
 RENEW_SECONDS = 3.0
@@ -90,3 +94,41 @@ class LeasedLoop:
             if not busy:
                 self._wake.wait(self.idle_seconds if self._held_until else RENEW_SECONDS / 3)
                 self._wake.clear()
+
+
+class PeriodicJob:
+    """`run` at start and then every `interval_seconds`, in the one process holding the job's
+    lease. `run` answers how many things it changed, which is logged when there were any."""
+
+    def __init__(
+        self,
+        name: str,
+        session_factory: sessionmaker[Session],
+        run: Callable[[], int],
+        interval_seconds: float,
+    ) -> None:
+        if interval_seconds <= 0:
+            raise ValueError(f"interval_seconds must be positive, got {interval_seconds}")
+        self.name, self.run, self.interval_seconds = name, run, interval_seconds
+        self.loop = LeasedLoop(name, session_factory, self._pass, idle_seconds=interval_seconds)
+
+    def run_once(self) -> int | None:
+        """One pass: how many things it changed, or None when it failed (and logged why)."""
+        try:
+            changed = self.run()
+        except Exception:
+            log.exception("periodic job failed; trying again next interval", job=self.name)
+            return None
+        if changed:
+            log.info("periodic job done", job=self.name, changed=changed)
+        return changed
+
+    def start(self) -> None:
+        self.loop.start()
+
+    def stop(self) -> None:
+        self.loop.stop()
+
+    def _pass(self) -> bool:
+        self.run_once()
+        return False  # idle until the next interval

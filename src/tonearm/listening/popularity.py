@@ -18,7 +18,7 @@ from tonearm.catalog import catalog as catalog_service
 from tonearm.catalog import catalog_feed
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.time import utcnow
-from tonearm.kit.worker import LeasedLoop
+from tonearm.kit.worker import PeriodicJob
 from tonearm.listening.repository import ListeningRepository
 
 __all__ = ["WINDOW_DAYS", "PopularityJob", "popularity_scores"]
@@ -35,7 +35,7 @@ def popularity_scores(streams: dict[str, int]) -> dict[str, int]:
     return {key: round(100 * math.log1p(max(count, 0)) / math.log1p(top)) for key, count in streams.items()}
 
 
-class PopularityJob:
+class PopularityJob(PeriodicJob):
     """Recomputes popularity every INTERVAL_SECONDS in one process at a time (a lease); only
     values that changed since its last pass are written."""
 
@@ -44,21 +44,9 @@ class PopularityJob:
     ) -> None:
         self.session_factory = session_factory
         self._written: dict[tuple[str, str], int] = {}
-        self.loop = LeasedLoop(
-            "listening-popularity", session_factory, self._pass, idle_seconds=interval_seconds
-        )
+        super().__init__("listening-popularity", session_factory, self.recompute, interval_seconds)
 
-    def start(self) -> None:
-        self.loop.start()
-
-    def stop(self) -> None:
-        self.loop.stop()
-
-    def _pass(self) -> bool:
-        self.run_once()
-        return False  # idle until the next interval
-
-    def run_once(self) -> int:
+    def recompute(self) -> int:
         """One pass; how many tracks and artists changed."""
         today = utcnow().date()
         with unit_of_work(self.session_factory) as session:

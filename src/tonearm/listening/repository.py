@@ -119,9 +119,10 @@ class ListeningRepository:
         query = delete(Receipt).where(Receipt.received_at >= moment)
         return self.session.execute(query).rowcount  # type: ignore[attr-defined,no-any-return]
 
-    def delete_receipts_before(self, moment: datetime) -> int:
-        query = delete(Receipt).where(Receipt.received_at < moment)
-        return self.session.execute(query).rowcount  # type: ignore[attr-defined,no-any-return]
+    def delete_receipts_before(self, moment: datetime, *, limit: int) -> int:
+        oldest = select(Receipt.id).where(Receipt.received_at < moment).limit(limit)
+        query = delete(Receipt).where(Receipt.id.in_(oldest.scalar_subquery()))
+        return self.session.execute(query.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined,no-any-return]
 
     def delete_user_data(self, user_id: str) -> int:
         """The user's stream days, devices and receipts (plays go by delete_user_plays)."""

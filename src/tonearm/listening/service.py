@@ -233,6 +233,12 @@ class ListeningService:
         """Delete up to `limit` plays (anyone's) older than `moment`; how many went."""
         return ListeningRepository(session).delete_played_before(as_utc(moment), limit=limit)
 
+    def delete_receipts_before(
+        self, session: Session, moment: datetime, *, limit: int = RETENTION_BATCH
+    ) -> int:
+        """Delete up to `limit` playback receipts (anyone's) written before `moment`."""
+        return ListeningRepository(session).delete_receipts_before(as_utc(moment), limit=limit)
+
     # ---- tallies ----
     def tallies(self, session: Session, *, track_id: str | None = None) -> list[schemas.Tally]:
         rows = ListeningRepository(session).tallies(track_id)
