@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
+from tonearm import cli as cli_module
 from tonearm.accounts.service import account
 from tonearm.config import Settings
 from tonearm.ingest.commands import DEMO_DONE
@@ -100,5 +102,27 @@ def test_two_first_starts_at_once_on_one_data_folder_both_come_up_with_one_admin
             admins = [user for user in account.list_users(session) if user.role == "admin"]
             password = (data_dir / "admin.password").read_text().strip()
             assert len(admins) == 1 and account.check_password(admins[0], password)
+    finally:
+        runtime.close()
+
+
+def test_a_first_start_on_a_second_machine_sharing_the_database_finds_the_admin_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "node-a", tmp_path / "node-b"
+    database = f"sqlite:///{first / 'tonearm.db'}"
+    for node in (first, second):
+        monkeypatch.setenv("TONEARM_DATA_DIR", str(node))
+        monkeypatch.setenv("TONEARM_DATABASE_URL", database)
+        settings = Settings()
+        open_runtime(settings).close()
+        cli_module._first_admin(settings)
+    assert "exists already (made by another node)" in capsys.readouterr().err
+    assert not (second / "admin.password").exists()
+    runtime = open_runtime(Settings(data_dir=first, database_url=database))
+    try:
+        with unit_of_work(runtime.session_factory) as session:
+            admin = account.get_by_name(session, "admin")
+            assert account.check_password(admin, (first / "admin.password").read_text().strip())
     finally:
         runtime.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import fcntl
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tonearm.accounts import PREMIUM, account
 from tonearm.config import Settings
 from tonearm.domains import plugins
+from tonearm.errors import NotFound
 from tonearm.event_commands import event_commands
 from tonearm.kit.commands import Commands
 from tonearm.kit.logs import configure_logging
@@ -57,12 +58,18 @@ def _first_admin(settings: Settings) -> Path:
         return password_file
     password = secrets.token_urlsafe(12)
 
-    def create(session: Session) -> None:
+    def create(session: Session) -> bool:
+        with suppress(NotFound):
+            account.get_by_name(session, ADMIN)
+            return False
         account.create_user(session, ADMIN, password=password, country="US", role="admin", product=PREMIUM)
+        return True
 
     try:
-        commands.in_unit_of_work(create)
+        created = commands.in_unit_of_work(create)
     except IntegrityError:
+        created = False  # made at the same moment by another machine sharing the database
+    if not created:
         # Made by a first start on another machine sharing the database: its password is there.
         typer.echo("the admin account exists already (made by another node)", err=True)
         return password_file
