@@ -6,6 +6,7 @@ import gc
 import math
 import re
 import time
+import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,7 +33,7 @@ from tonearm.kit.media_paths import MEDIA_PREFIX
 from tonearm.kit.metrics import Metrics
 from tonearm.kit.plugin import Job
 from tonearm.kit.relay import OutboxRelay
-from tonearm.runtime import open_runtime
+from tonearm.runtime import Runtime, open_runtime
 
 __all__ = ["WEB_DIST", "app_from_env", "create_app"]
 
@@ -138,6 +139,11 @@ def _rate_limits(settings: Settings) -> RateLimits:
     return RateLimits(None if url == "off" else open_rate_limiter(url))
 
 
+def _close(runtime: Runtime, rate_limits: RateLimits) -> None:
+    rate_limits.close()
+    runtime.close()
+
+
 def create_app(settings: Settings) -> FastAPI:
     runtime = open_runtime(settings)
     for topic in TOPICS:
@@ -152,8 +158,6 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         for job in reversed(jobs):
             job.stop()
-        app.state.rate_limits.close()
-        runtime.close()
 
     app = FastAPI(title="Tonearm", version="0.1.0", redirect_slashes=False, lifespan=lifespan)
     app.state.runtime = runtime
@@ -164,6 +168,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.metrics = runtime.metrics
     app.state.event_log = runtime.event_log
     app.state.rate_limits = _rate_limits(settings)
+    # The backends live as long as the app, not one lifespan: a test client (or schemathesis)
+    # may run several lifespans of one app, and each restarts the jobs on the same backends.
+    weakref.finalize(app, _close, runtime, app.state.rate_limits)
     registered = plugins()
     for plugin in registered:
         if plugin.on_app is not None:

@@ -15,6 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.listening.conftest import bearer, factory, first_party_token, make_tracks, make_user
+from tonearm.app import create_app
+from tonearm.config import Settings
 from tonearm.errors import BackendError
 from tonearm.kit.time import iso_ms, utcnow
 from tonearm.listening.intake import MAX_BODY_BYTES
@@ -241,3 +243,20 @@ def test_top_tracks_and_artists_rank_what_was_streamed_most(api: TestClient, ada
     assert [artist["name"] for artist in artists["items"]] == ["Long Song Band", "Other Song Band"]
     bad = api.get("/v1/me/top/tracks", params={"time_range": "forever"}, headers=bearer(ada["token"]))
     assert bad.status_code == 400
+
+
+def test_a_second_lifespan_of_one_app_still_takes_and_applies_events(settings: Settings) -> None:
+    """A test client (or schemathesis) may start and stop one app's lifespan several times: the
+    backends stay open and the relay and consumers start again."""
+    app = create_app(settings)
+    with TestClient(app, base_url="http://testserver") as api:
+        sessions = factory(api)
+        [song] = make_tracks(sessions, "Encore")
+        make_user(sessions, "ada")
+        token = first_party_token(sessions, "ada", SCOPE)
+        assert statuses(send(api, token, a_play(song, 40_000))) == ["accepted", "accepted"]
+        eventually(lambda: len(recently_played(api, token)) == 1)
+    with TestClient(app, base_url="http://testserver") as api:
+        assert statuses(send(api, token, a_play(song, 40_000))) == ["accepted", "accepted"]
+        eventually(lambda: len(recently_played(api, token)) == 2)
+        eventually(lambda: tallied(api) == 2)
