@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tonearm.backends.eventlog import EventLog, Outgoing
 from tonearm.catalog import TrackFacts
 from tonearm.catalog import catalog as catalog_service
-from tonearm.events import PLAYBACK, PLAYBACK_TYPES, PlaybackEvent, encode, make
+from tonearm.events import PLAYBACK, PLAYBACK_TYPES, Event, PlaybackEvent, encode
 from tonearm.kit.caller import Caller
 from tonearm.kit.lru import LruMap
 from tonearm.kit.time import iso_ms, utcnow
@@ -109,7 +109,7 @@ def _timestamp(value: Any, now: datetime) -> datetime:
     return moment
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Checked:
     """An event's own fields, checked; what needs the catalog or the devices comes after."""
 
@@ -291,6 +291,8 @@ class PlaybackIntake:
         received = iso_ms(now)
         outgoing = []
         for event in events:
+            # Formatted once: the payload's timestamp is also the envelope's occurred_at.
+            stamp = iso_ms(event.timestamp)
             payload: PlaybackEvent = {
                 "user_id": caller.user_id,
                 "client_id": caller.client_id,
@@ -303,13 +305,13 @@ class PlaybackIntake:
                 "device_id": event.device_id,
                 "position_ms": event.position_ms,
                 "ms_played": event.ms_played,
-                "timestamp": iso_ms(event.timestamp),
+                "timestamp": stamp,
                 "offline": event.offline,
                 "received_at": received,
                 "duration_ms": facts[event.track_id].duration_ms,
             }
             msg_id = message_id(caller.user_id, event.event_id)
-            made = make(PLAYBACK[event.type], payload, id=msg_id, occurred_at=event.timestamp)
+            made = Event(PLAYBACK[event.type], msg_id, stamp, payload)
             outgoing.append(Outgoing(msg_id, event.type, encode(made)))
         for event, appended in zip(events, self.log.append(PLAYBACK_TOPIC, outgoing), strict=True):
             if appended.duplicate:
