@@ -16,7 +16,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import record, run_wrk, tonearm_server
+from _common import Server, record, run_wrk, tonearm_server
 from tonearm.config import Settings
 from tonearm.ingest.demo import ingest_demo
 from tonearm.runtime import open_runtime
@@ -34,6 +34,25 @@ function delay() return -math.log(1 - math.random()) * {interval_ms} end
 """
 
 
+def demo_data(folder: Path) -> tuple[Path, list[str]]:
+    """A data folder under `folder` with four 3-second demo tracks, and their ids."""
+    data = folder / "var"
+    runtime = open_runtime(Settings(data_dir=data))
+    try:
+        return data, [r.id for r in ingest_demo(runtime.ingest_context(), seconds=3, count=4)]
+    finally:
+        runtime.close()
+
+
+def manifest_script(base: Server, track_ids: list[str], rate: float, folder: Path) -> Path:
+    """The wrk script asking for the tracks' manifests at `rate` (Poisson) with `base`'s token."""
+    script = folder / "manifest.lua"
+    ids = ", ".join(f'"{track_id}"' for track_id in track_ids)
+    lua = SCRIPT.format(ids=ids, interval_ms=round(1000 * CONNECTIONS / rate))
+    script.write_text(base.lua_auth() + lua)
+    return script
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=200.0)
@@ -41,15 +60,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="tonearm-bench-") as folder:
-        data = Path(folder) / "var"
-        runtime = open_runtime(Settings(data_dir=data))
-        track_ids = [r.id for r in ingest_demo(runtime.ingest_context(), seconds=3, count=4)]
-        runtime.close()
-        script = Path(folder) / "manifest.lua"
-        ids = ", ".join(f'"{track_id}"' for track_id in track_ids)
+        data, track_ids = demo_data(Path(folder))
         with tonearm_server(data, workers=args.workers) as base:
-            lua = SCRIPT.format(ids=ids, interval_ms=round(1000 * CONNECTIONS / args.rate))
-            script.write_text(base.lua_auth() + lua)
+            script = manifest_script(base, track_ids, args.rate, Path(folder))
             run_wrk(base, script, 3, connections=CONNECTIONS)  # warm-up
             figures = run_wrk(base, script, args.seconds, connections=CONNECTIONS)
     record(
