@@ -4,8 +4,12 @@
 file of its own, never the app database: the log's write lock and fsyncs must not stall the app's
 transactions. The file is in WAL mode with `synchronous=FULL`, so an append is on disk (WAL
 fsynced) before it returns and survives a killed process or a power cut. Several processes may
-share the file: each append is one `BEGIN IMMEDIATE` transaction, and the busy timeout queues
-writers instead of failing them.
+share the file: each append is one `BEGIN IMMEDIATE` transaction, taken under an exclusive
+`flock` on a sidecar file (`events.db.lock`), so the writers of all processes queue in the kernel
+and the next one starts the moment the last one commits. (Left to SQLite's busy handler, which
+sleeps 1, 2, 5, 10 ... ms between tries, two server processes sharing the log took 14,000
+events/s where one process alone took 50,000.) The busy timeout still queues any writer that does
+not take the lock.
 
 Offsets within a topic are contiguous (duplicates take none, retention removes only the oldest),
 and `stored_at` never decreases along them (it is clamped to the topic's newest), so a time maps to
@@ -22,6 +26,8 @@ measured here, appends fell from ~150,000 to ~45,000 messages/s.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import sqlite3
 import threading
 import time
@@ -30,6 +36,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import IO
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tonearm.backends.eventlog import (
@@ -162,6 +169,21 @@ class _Window:
             del self.offsets[self._order.popleft()]
 
 
+class _Pending:
+    """One call's messages waiting in the group-commit queue, and, once written, its answers."""
+
+    __slots__ = ("answers", "done", "error", "messages", "topic")
+
+    def __init__(self, topic: str, messages: Sequence[Outgoing]) -> None:
+        self.topic, self.messages = topic, messages
+        self.done = False
+        self.answers: list[Appended] = []
+        self.error: BackendError | None = None
+
+    def finish(self, answers: list[Appended], error: BackendError | None = None) -> None:
+        self.answers, self.error, self.done = answers, error, True
+
+
 class SqliteEventLog:
     def __init__(self, path: Path, *, dedupe_window: float = 300.0) -> None:
         if dedupe_window <= 0:
@@ -174,9 +196,13 @@ class SqliteEventLog:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        # Threads of this process take turns here rather than in SQLite's busy handler, whose
-        # sleeps would cost throughput; other processes still queue on the busy timeout.
+        # Threads of this process take turns here, and processes on the lock file's flock.
         self._write_lock = threading.Lock()
+        self._lock_path = path.with_name(path.name + ".lock")
+        self._lock_file: tuple[int, IO[bytes]] | None = None
+        # Appends waiting for the writer, taken together by the next one to hold it.
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
         # Bumped on every append so `wait` in this process wakes without polling.
         self._appended = threading.Condition()
         self._generation = 0
@@ -200,15 +226,44 @@ class SqliteEventLog:
         check_name(topic)
         if not messages:
             return []
-        with self._write_lock:
-            with self._errors("append"), self._transaction("BEGIN IMMEDIATE") as db:
-                window, answers, fresh, stored, upto = self._append(db, topic, messages)
-            # Only once committed: the window must not hold ids that a failed append never stored.
-            window.add(fresh, stored, upto)
+        pending = _Pending(topic, messages)
+        with self._queue_lock:
+            self._queue.append(pending)
+        with self._writer():
+            # Group commit: whoever holds the writer writes every append queued meanwhile, in one
+            # transaction and one fsync; the threads whose appends it took find them done.
+            if not pending.done:
+                self._write_queued()
         with self._appended:
             self._generation += 1
             self._appended.notify_all()
-        return answers
+        if pending.error is not None:
+            raise pending.error
+        return pending.answers
+
+    def _write_queued(self) -> None:
+        with self._queue_lock:
+            queued, self._queue = self._queue, []
+        by_topic: dict[str, list[_Pending]] = {}
+        for pending in queued:
+            by_topic.setdefault(pending.topic, []).append(pending)
+        try:
+            written = []
+            with self._errors("append"), self._transaction("BEGIN IMMEDIATE") as db:
+                for topic, pendings in by_topic.items():
+                    messages = [message for pending in pendings for message in pending.messages]
+                    written.append((pendings, self._append(db, topic, messages)))
+        except BackendError as error:
+            for pending in queued:
+                pending.finish([], error)
+            return
+        for pendings, (window, answers, fresh, stored, upto) in written:
+            # Only once committed: the window must not hold ids that a failed append never stored.
+            window.add(fresh, stored, upto)
+            start = 0
+            for pending in pendings:
+                pending.finish(answers[start : start + len(pending.messages)])
+                start += len(pending.messages)
 
     def _append(
         self, db: sqlite3.Connection, topic: str, messages: Sequence[Outgoing]
@@ -431,6 +486,8 @@ class SqliteEventLog:
 
     def close(self) -> None:
         self._closed = True
+        if self._lock_file is not None and self._lock_file[0] == os.getpid():
+            self._lock_file[1].close()
         with self._connections_lock:
             for connection in self._connections:
                 connection.close()
@@ -484,8 +541,32 @@ class SqliteEventLog:
 
     @contextlib.contextmanager
     def _write(self, action: str) -> Iterator[sqlite3.Connection]:
-        with self._write_lock, self._errors(action), self._transaction("BEGIN IMMEDIATE") as db:
+        with self._writer(), self._errors(action), self._transaction("BEGIN IMMEDIATE") as db:
             yield db
+
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[None]:
+        """The one writer of this file among every thread and process that uses this class."""
+        with self._write_lock:
+            if self._closed:
+                raise BackendError(f"event log on {self.path} is closed")
+            lock = self._process_lock()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _process_lock(self) -> IO[bytes]:
+        # Opened once per process: a forked worker must not share its parent's open file, whose
+        # flock the two would then hold together.
+        if self._lock_file is None or self._lock_file[0] != os.getpid():
+            with self._errors("lock"):
+                try:
+                    self._lock_file = (os.getpid(), self._lock_path.open("ab"))
+                except OSError as error:
+                    raise sqlite3.OperationalError(str(error)) from error
+        return self._lock_file[1]
 
     @contextlib.contextmanager
     def _read(self, action: str) -> Iterator[sqlite3.Connection]:

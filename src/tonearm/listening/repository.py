@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import RowMapping, Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -17,10 +18,6 @@ __all__ = ["ListeningRepository"]
 class ListeningRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def add(self, row: object) -> None:
-        self.session.add(row)
-        self.session.flush()
 
     def latest_play(self, user_id: str, track_id: str, *, after: datetime, until: datetime) -> Play | None:
         """The user's newest play of the track in (after, until]."""
@@ -36,20 +33,37 @@ class ListeningRepository:
         dialect = self.session.get_bind().dialect.name
         return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
-    def bump_tally(self, *, track_id: str, day: date, country: str, product: str, by: int = 1) -> None:
-        """`by` more streams in the (track, day, country, product) tally, atomically."""
-        key = {"track_id": track_id, "day": day, "country": country, "product": product}
-        upsert = self._insert()(PlayTally).values(**key, plays=by)
-        upsert = upsert.on_conflict_do_update(index_elements=list(key), set_={"plays": PlayTally.plays + by})
-        self.session.execute(upsert)
+    def bump_tallies(self, counts: Mapping[tuple[str, date, str, str], int]) -> None:
+        """Add to the (track, day, country, product) tallies, atomically."""
+        rows = [
+            {"track_id": track_id, "day": day, "country": country, "product": product, "plays": by}
+            for (track_id, day, country, product), by in counts.items()
+            if by
+        ]
+        if rows:
+            table = PlayTally.__table__
+            upsert = self._insert()(table)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["track_id", "day", "country", "product"],
+                set_={"plays": table.c.plays + upsert.excluded.plays},
+            )
+            self.session.execute(upsert, rows)
 
-    def bump_stream_day(self, *, user_id: str, track_id: str, day: date, by: int = 1) -> None:
-        key = {"user_id": user_id, "track_id": track_id, "day": day}
-        upsert = self._insert()(StreamDay).values(**key, streams=by)
-        upsert = upsert.on_conflict_do_update(
-            index_elements=list(key), set_={"streams": StreamDay.streams + by}
-        )
-        self.session.execute(upsert)
+    def bump_stream_days(self, counts: Mapping[tuple[str, str, date], int]) -> None:
+        """Add to the (user, track, day) stream counts, atomically."""
+        rows = [
+            {"user_id": user_id, "track_id": track_id, "day": day, "streams": by}
+            for (user_id, track_id, day), by in counts.items()
+            if by
+        ]
+        if rows:
+            table = StreamDay.__table__
+            upsert = self._insert()(table)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=["user_id", "track_id", "day"],
+                set_={"streams": table.c.streams + upsert.excluded.streams},
+            )
+            self.session.execute(upsert, rows)
 
     # ---- playback consumer ----
     def receipts(self, ids: Sequence[str]) -> set[str]:
@@ -63,7 +77,8 @@ class ListeningRepository:
     def add_receipts(self, ids: Sequence[str], received_at: datetime) -> None:
         if ids:
             rows = [{"id": id_, "received_at": received_at} for id_ in ids]
-            self.session.execute(self._insert()(Receipt).values(rows).on_conflict_do_nothing())
+            # Core, many rows to one cached statement: the ORM's bulk path costs more per row.
+            self.session.execute(self._insert()(Receipt.__table__).on_conflict_do_nothing(), rows)
 
     def bind_devices(self, device_ids: Sequence[str], user_id: str, now: datetime) -> dict[str, str]:
         """Bind each unbound device to the user; every device's owner."""
@@ -72,18 +87,49 @@ class ListeningRepository:
         query = select(Device.id, Device.user_id).where(Device.id.in_(device_ids))
         return {device_id: owner for device_id, owner in self.session.execute(query)}
 
-    def play(self, play_id: str) -> Play | None:
-        return self.session.get(Play, play_id)
+    # The consumer's plays as plain rows: it reads and writes many per batch.
+    _PLAY_STATE = (
+        Play.id,
+        Play.user_id,
+        Play.track_id,
+        Play.played_at,
+        Play.ms_played,
+        Play.counted,
+        Play.country,
+        Play.product,
+    )
 
-    def open_play(self, user_id: str, device_id: str, track_id: str, *, at: datetime) -> Play | None:
+    def plays(self, play_ids: Sequence[str]) -> dict[str, RowMapping]:
+        found: dict[str, RowMapping] = {}
+        for start in range(0, len(play_ids), 500):
+            query = select(*self._PLAY_STATE).where(Play.id.in_(play_ids[start : start + 500]))
+            found.update((row["id"], row) for row in self.session.execute(query).mappings())
+        return found
+
+    def open_play(self, user_id: str, device_id: str, track_id: str, *, at: datetime) -> RowMapping | None:
         """The user's latest play of the track on the device that started at or before `at`."""
         query = (
-            select(Play)
+            select(*self._PLAY_STATE)
             .where(Play.user_id == user_id, Play.track_id == track_id, Play.device_id == device_id)
             .where(Play.played_at <= at)
             .order_by(Play.played_at.desc())
         )
-        return self.session.scalars(query.limit(1)).first()
+        return self.session.execute(query.limit(1)).mappings().first()
+
+    def insert_plays(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(cast(Table, Play.__table__)), rows)
+
+    def update_plays(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows of play_id, ms_played and counted."""
+        if rows:
+            table = cast(Table, Play.__table__)
+            query = (
+                update(table)
+                .where(table.c.id == bindparam("play_id"))
+                .values(ms_played=bindparam("ms_played"), counted=bindparam("counted"))
+            )
+            self.session.execute(query, rows)
 
     def top_tracks(self, user_id: str, since: date | None) -> list[tuple[str, int]]:
         """(track, streams) the user counted since the day, most first, then most recent."""
