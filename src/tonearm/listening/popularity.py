@@ -1,5 +1,5 @@
 """Rolling popularity: each track's counted streams over the last 4 weeks, on Spotify's 0-100
-scale, written to the catalog (whose change feed brings it to search ranking), and each artist's
+scale, written to the catalog (whose catalog events bring it to search ranking), and each artist's
 as their most popular track's.
 
 The scale is logarithmic and relative to the most streamed track: 100 is the top track, and a
