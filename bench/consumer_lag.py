@@ -63,7 +63,7 @@ def measure_lag(base: str, token: str, track_ids: list[str], seconds: float) -> 
                 "/v1/me/player/events", content=a_play(track_ids[number % len(track_ids)], number)
             )
             answer.raise_for_status()
-            [result] = answer.json()["results"]
+            [result] = answer.json()["events"]
             if result["status"] != "accepted":
                 raise RuntimeError(f"play not accepted: {result}")
             accepted = time.monotonic()
