@@ -47,6 +47,10 @@ bench: system-deps $(STAMP) web
 	$(PY) bench/serving.py
 	$(PY) bench/manifest.py
 	$(PY) bench/access.py
+	$(PY) bench/eventlog_publish.py
+	$(PY) bench/events_ingest.py
+	$(PY) bench/manifest_before_after.py
+	$(PY) bench/consumer_lag.py
 	# Needs ../shared/data (real artist names); about 20 minutes at 1M tracks.
 	$(PY) bench/search_engines.py
 	$(PY) bench/search.py --tracks 1000000
