@@ -34,5 +34,11 @@ def test_an_unknown_kind_or_a_newer_version_decodes_to_none() -> None:
 def test_every_kind_travels_on_a_known_topic_and_playback_has_all_seven() -> None:
     assert {kind.topic for kind in events.ALL_KINDS.values()} <= set(events.TOPICS)
     assert set(events.PLAYBACK) == {
-        "play.start", "play.progress", "play.pause", "play.resume", "play.seek", "play.skip", "play.end"
+        "play.start",
+        "play.progress",
+        "play.pause",
+        "play.resume",
+        "play.seek",
+        "play.skip",
+        "play.end",
     }

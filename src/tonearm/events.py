@@ -209,16 +209,16 @@ PLAYBACK: dict[str, EventKind[PlaybackEvent]] = {
 }
 
 _SINGLE_KINDS: tuple[EventKind[Any], ...] = (
-        TRACK_PUBLISHED,
-        TRACK_CHANGED,
-        TRACK_TAKEN_DOWN,
-        TRACK_RESTORED,
-        RIGHTS_CHANGED,
-        ALBUM_CHANGED,
-        ARTIST_CHANGED,
-        USER_CREATED,
-        USER_PRODUCT_CHANGED,
-        USER_ERASED,
+    TRACK_PUBLISHED,
+    TRACK_CHANGED,
+    TRACK_TAKEN_DOWN,
+    TRACK_RESTORED,
+    RIGHTS_CHANGED,
+    ALBUM_CHANGED,
+    ARTIST_CHANGED,
+    USER_CREATED,
+    USER_PRODUCT_CHANGED,
+    USER_ERASED,
 )
 ALL_KINDS: dict[str, EventKind[Any]] = {kind.name: kind for kind in (*_SINGLE_KINDS, *PLAYBACK.values())}
 

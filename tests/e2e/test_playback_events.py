@@ -180,8 +180,10 @@ def test_a_play_past_30_seconds_is_a_stream_and_a_skip_at_5_seconds_is_not(
 
     # Both are history; only the long one is a stream.
     played = _eventually(
-        lambda: {item["track"]["id"] for item in _history(live, listener)}
-        >= {catalog.short_track, catalog.long_track}
+        lambda: (
+            {item["track"]["id"] for item in _history(live, listener)}
+            >= {catalog.short_track, catalog.long_track}
+        )
     )
     assert played, _history(live, listener)
     assert _eventually(lambda: _streams(live, listener, catalog.long_track) == 1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import orjson
@@ -99,6 +99,18 @@ def test_a_play_reported_by_events_is_in_recently_played_within_a_second(
     [item] = recently_played(api, ada["token"])
     assert item["track"]["id"] == song and item["context"]["uri"] == f"tonearm:album:{'A' * 22}"
     eventually(lambda: tallied(api) == 1)
+
+
+def test_a_timestamp_with_an_offset_is_played_at_its_moment_in_utc(
+    api: TestClient, ada: dict[str, Any]
+) -> None:
+    moment = (utcnow() - timedelta(minutes=2)).replace(microsecond=250_000)
+    in_stockholm = moment.astimezone(timezone(timedelta(hours=1))).isoformat()
+    assert statuses(send(api, ada["token"], [event(ada["tracks"][0], timestamp=in_stockholm)])) == [
+        "accepted"
+    ]
+    eventually(lambda: len(recently_played(api, ada["token"])) == 1)
+    assert recently_played(api, ada["token"])[0]["played_at"] == iso_ms(moment)
 
 
 def test_a_skip_at_5_seconds_is_history_but_not_a_stream(api: TestClient, ada: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.listening.conftest import make_tracks, make_user, play
 from tonearm.kit.db import unit_of_work
-from tonearm.kit.time import utcnow
+from tonearm.kit.time import unix_day, utcnow
 from tonearm.listening.repository import ListeningRepository
 from tonearm.listening.service import listening
 from tonearm.listening.tasks import RECEIPT_AGE, RetentionJob, enforce_retention, forget_receipts
@@ -94,16 +94,18 @@ def test_receipts_are_kept_while_a_resend_could_be_accepted_then_deleted(
     ages = {"ada:fresh": timedelta(days=1), "ada:month": timedelta(days=30), "ada:stale": RECEIPT_AGE}
     with unit_of_work(session_factory) as session:
         for receipt, age in ages.items():
-            ListeningRepository(session).add_receipts([receipt], NOW - age - timedelta(seconds=1))
+            ListeningRepository(session).add_receipts([(unix_day(NOW - age - timedelta(days=1)), receipt)])
     assert forget_receipts(session_factory, now=NOW, batch=1) == 1
     with unit_of_work(session_factory) as session:
-        assert ListeningRepository(session).receipts(list(ages)) == {"ada:fresh", "ada:month"}
+        keys = [(unix_day(NOW - age - timedelta(days=1)), receipt) for receipt, age in ages.items()]
+        assert ListeningRepository(session).receipts(keys) == {"ada:fresh", "ada:month"}
     assert forget_receipts(session_factory, now=NOW) == 0
 
 
 def test_the_retention_job_also_forgets_old_receipts(session_factory: sessionmaker[Session]) -> None:
     with unit_of_work(session_factory) as session:
-        ListeningRepository(session).add_receipts(["ada:old"], utcnow() - RECEIPT_AGE - timedelta(hours=1))
+        old = unix_day(utcnow() - RECEIPT_AGE - timedelta(days=1))
+        ListeningRepository(session).add_receipts([(old, "ada:old")])
     assert RetentionJob(session_factory, days=7).run_once() == 1
     with unit_of_work(session_factory) as session:
-        assert ListeningRepository(session).receipts(["ada:old"]) == set()
+        assert ListeningRepository(session).receipts([(old, "ada:old")]) == set()

@@ -27,9 +27,7 @@ class Lease(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-def take(
-    factory: sessionmaker[Session], name: str, owner: str, *, ttl: float, force: bool = False
-) -> bool:
+def take(factory: sessionmaker[Session], name: str, owner: str, *, ttl: float, force: bool = False) -> bool:
     """Take or renew the lease; True when `owner` holds it afterwards. `force` takes it from
     whoever holds it (an operator's replay), who finds out at their next renewal."""
     now = utcnow()

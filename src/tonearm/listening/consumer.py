@@ -2,9 +2,12 @@
 (one play per play.start), the streams counted under the 30-second rule, each user's streams per
 day (top tracks and artists), and the anonymous daily tallies royalties are paid from.
 
-Idempotent under at-least-once delivery: every applied event leaves a receipt, and an event
-whose receipt exists is skipped; a play's id is derived from its play.start's message id, and a
-play is counted once (its `counted` flag guards the tallies), however often its events arrive.
+Idempotent under at-least-once delivery by its effects alone: a play's id is derived from its
+play.start's message id (or, with none before it, from its first event's), a play keeps the most
+any of its events says was played, and a play is counted once (its `counted` flag guards the
+tallies), however often its events arrive. Every applied event also leaves a receipt, keyed by
+its day, that the intake looks up to answer a late resend `duplicate`; the consumer itself need
+not read them.
 
 A play is the events of one (user, device, track) from a play.start on: `ms_played` is
 cumulative for the play (across pauses and seeks), so the play has been streamed once its
@@ -26,7 +29,7 @@ from sqlalchemy.orm import Session
 from tonearm.events import Event, PlaybackEvent
 from tonearm.kit.consumers import Delivered
 from tonearm.kit.ids import derive_id
-from tonearm.kit.time import EPOCH, as_utc
+from tonearm.kit.time import EPOCH, as_utc, unix_day
 from tonearm.listening.intake import PLAYBACK_TOPIC
 from tonearm.listening.repository import ListeningRepository
 
@@ -88,11 +91,14 @@ class _Batch:
         self.latest: dict[tuple[str, str, str], _PlayState] = {}
         self.tallies: Counter[tuple[str, date, str, str]] = Counter()
         self.stream_days: Counter[tuple[str, str, date]] = Counter()
+        # Each event's UTC day, which its receipt is keyed by.
+        self.days: dict[str, int] = {}
 
     def play_for(self, event: Event[Any]) -> _PlayState:
         data: PlaybackEvent = event.payload
         key = (data["user_id"], data["device_id"], data["track_id"])
         at = _moment(data["timestamp"])
+        self.days[event.id] = unix_day(at)
         play = self.latest.get(key) if event.name != "play.start" else None
         if play is None or play.played_at > at:
             play = None if event.name == "play.start" else self._open_at(key, at)
@@ -187,20 +193,18 @@ class PlaybackConsumer:
 
     def apply(self, session: Session, batch: Sequence[Delivered]) -> None:
         repo = ListeningRepository(session)
-        events = [item.event for item in batch if item.event.topic == PLAYBACK_TOPIC]
-        applied = repo.receipts([event.id for event in events])
+        # A message delivered twice in one batch is applied once (its effect would be the same).
         fresh: dict[str, Event[Any]] = {}
-        for event in events:
-            if event.id not in applied:
-                fresh.setdefault(event.id, event)
+        for item in batch:
+            if item.event.topic == PLAYBACK_TOPIC:
+                fresh.setdefault(item.event.id, item.event)
         if not fresh:
             return
         changes = _Batch(repo, [event.id for event in fresh.values() if event.name == "play.start"])
         for event in fresh.values():
             changes.played(changes.play_for(event), event.payload["ms_played"])
         changes.write()
-        received = max(_moment(event.payload["received_at"]) for event in fresh.values())
-        repo.add_receipts(list(fresh), received)
+        repo.add_receipts([(changes.days[event.id], event.id) for event in fresh.values()])
 
     def forget(self, session: Session, since: datetime | None = None) -> None:
         """Undo what events received from `since` on (everything when None) did: their receipts
@@ -222,4 +226,4 @@ class PlaybackConsumer:
         repo.bump_stream_days(stream_days)
         # Plays from before playback events (no device) came from manifests, not from the log.
         repo.delete_plays([play.id for play in plays if play.device_id is not None])
-        repo.delete_receipts_from(start)
+        repo.delete_receipts_from(unix_day(start))

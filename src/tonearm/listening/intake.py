@@ -25,7 +25,7 @@ from tonearm.catalog import catalog as catalog_service
 from tonearm.events import PLAYBACK, PLAYBACK_TYPES, Event, PlaybackEvent, encode
 from tonearm.kit.caller import Caller
 from tonearm.kit.lru import LruMap
-from tonearm.kit.time import iso_ms, utcnow
+from tonearm.kit.time import iso_ms, unix_day, utcnow
 from tonearm.listening.repository import ListeningRepository
 
 __all__ = [
@@ -57,6 +57,8 @@ RECEIPT_CHECK_AFTER = timedelta(seconds=300) - FUTURE_SLACK * 2
 
 _ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _TRACK = re.compile(r"^(?:tonearm:track:)?([0-9A-Za-z]{22})$")
+# What iso_ms writes, and what the web player sends: kept as it came, not parsed and formatted again.
+_CANONICAL_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 _CONTEXT = re.compile(r"^[a-z]+:[a-z]+:[0-9A-Za-z]{1,64}$")
 
 Status = Literal["accepted", "duplicate", "rejected"]
@@ -122,6 +124,8 @@ class _Checked:
     position_ms: int
     ms_played: int
     timestamp: datetime
+    # The timestamp as iso_ms writes it.
+    stamp: str
     offline: bool
 
 
@@ -142,6 +146,8 @@ def _check(index: int, raw: dict[str, Any], now: datetime) -> _Checked:
     offline = raw.get("offline", False)
     if not isinstance(offline, bool):
         raise _Rejected("offline must be true or false")
+    timestamp = _timestamp(raw.get("timestamp"), now)
+    sent = raw["timestamp"]
     return _Checked(
         index=index,
         type=kind,
@@ -151,7 +157,8 @@ def _check(index: int, raw: dict[str, Any], now: datetime) -> _Checked:
         device_id=device,
         position_ms=_int(raw, "position_ms"),
         ms_played=_int(raw, "ms_played"),
-        timestamp=_timestamp(raw.get("timestamp"), now),
+        timestamp=timestamp,
+        stamp=sent if _CANONICAL_TIME.match(sent) else iso_ms(timestamp),
         offline=offline,
     )
 
@@ -266,7 +273,8 @@ class PlaybackIntake:
         old = [event for event in events if event.timestamp < now - RECEIPT_CHECK_AFTER]
         if not old:
             return events
-        applied = ListeningRepository(session).receipts([message_id(user_id, e.event_id) for e in old])
+        keys = [(unix_day(e.timestamp), message_id(user_id, e.event_id)) for e in old]
+        applied = ListeningRepository(session).receipts(keys)
         if not applied:
             return events
         fresh = []
@@ -291,8 +299,8 @@ class PlaybackIntake:
         received = iso_ms(now)
         outgoing = []
         for event in events:
-            # Formatted once: the payload's timestamp is also the envelope's occurred_at.
-            stamp = iso_ms(event.timestamp)
+            # The payload's timestamp is also the envelope's occurred_at.
+            stamp = event.stamp
             payload: PlaybackEvent = {
                 "user_id": caller.user_id,
                 "client_id": caller.client_id,

@@ -73,14 +73,20 @@ class StreamDay(Base):
 
 
 class Receipt(Base):
-    """A playback event the consumer applied, by its log message id (user:event_id): a resend
-    found here is a duplicate, however late it comes. Kept past the 30 days a client may hold an
-    offline event, then deleted."""
+    """A playback event the consumer applied, by the UTC day of its timestamp and its log message
+    id (user:event_id): a resend found here is a duplicate, however late it comes. Kept past the
+    30 days a client may hold an offline event, then deleted a day at a time.
+
+    Keyed by day first, in one B-tree (no rowid, no second index): receipts are written for every
+    event, and this way a write is one insert near the end of its day, and the retention job
+    deletes a range."""
 
     __tablename__ = "playback_receipts"
+    __table_args__ = {"sqlite_with_rowid": False}
 
+    # Days since 1970-01-01 (kit.time.unix_day) of the event's own timestamp.
+    day: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Device(Base):

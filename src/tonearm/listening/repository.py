@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, Table, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import RowMapping, Table, bindparam, delete, exists, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -66,17 +66,22 @@ class ListeningRepository:
             self.session.execute(upsert, rows)
 
     # ---- playback consumer ----
-    def receipts(self, ids: Sequence[str]) -> set[str]:
-        """Which of these message ids the consumer has applied."""
+    def receipts(self, keys: Sequence[tuple[int, str]]) -> set[str]:
+        """Which of these (day, message id) the consumer has applied: their message ids."""
+        by_day: dict[int, list[str]] = {}
+        for day, id_ in keys:
+            by_day.setdefault(day, []).append(id_)
         found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            found.update(self.session.scalars(select(Receipt.id).where(Receipt.id.in_(chunk))))
+        for day, ids in by_day.items():
+            for start in range(0, len(ids), 500):
+                query = select(Receipt.id).where(Receipt.day == day, Receipt.id.in_(ids[start : start + 500]))
+                found.update(self.session.scalars(query))
         return found
 
-    def add_receipts(self, ids: Sequence[str], received_at: datetime) -> None:
-        if ids:
-            rows = [{"id": id_, "received_at": received_at} for id_ in ids]
+    def add_receipts(self, keys: Sequence[tuple[int, str]]) -> None:
+        """Receipts of (day, message id); one already on record stays as it is."""
+        if keys:
+            rows = [{"day": day, "id": id_} for day, id_ in keys]
             # Core, many rows to one cached statement: the ORM's bulk path costs more per row.
             self.session.execute(self._insert()(Receipt.__table__).on_conflict_do_nothing(), rows)
 
@@ -161,13 +166,14 @@ class ListeningRepository:
             query = delete(Play).where(Play.id.in_(play_ids[start : start + 500]))
             self.session.execute(query.execution_options(synchronize_session=False))
 
-    def delete_receipts_from(self, moment: datetime) -> int:
-        query = delete(Receipt).where(Receipt.received_at >= moment)
+    def delete_receipts_from(self, day: int) -> int:
+        query = delete(Receipt).where(Receipt.day >= day)
         return self.session.execute(query).rowcount  # type: ignore[attr-defined,no-any-return]
 
-    def delete_receipts_before(self, moment: datetime, *, limit: int) -> int:
-        oldest = select(Receipt.id).where(Receipt.received_at < moment).limit(limit)
-        query = delete(Receipt).where(Receipt.id.in_(oldest.scalar_subquery()))
+    def delete_receipts_before(self, day: int, *, limit: int) -> int:
+        """At most `limit` receipts of days before `day`, oldest first."""
+        oldest = select(Receipt.day, Receipt.id).where(Receipt.day < day).order_by(Receipt.day).limit(limit)
+        query = delete(Receipt).where(tuple_(Receipt.day, Receipt.id).in_(oldest))
         return self.session.execute(query.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined,no-any-return]
 
     def delete_user_data(self, user_id: str) -> int:

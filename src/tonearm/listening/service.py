@@ -18,7 +18,7 @@ from tonearm.errors import BadRequest
 from tonearm.kit.ids import uri
 from tonearm.kit.pagination import MAX_LIMIT, paging
 from tonearm.kit.rights import EVERYONE, Audience
-from tonearm.kit.time import EPOCH, as_utc, iso_ms, unix_ms, utcnow
+from tonearm.kit.time import EPOCH, as_utc, iso_ms, unix_day, unix_ms, utcnow
 from tonearm.listening import schemas
 from tonearm.listening.models import Play
 from tonearm.listening.repository import ListeningRepository
@@ -236,8 +236,9 @@ class ListeningService:
     def delete_receipts_before(
         self, session: Session, moment: datetime, *, limit: int = RETENTION_BATCH
     ) -> int:
-        """Delete up to `limit` playback receipts (anyone's) written before `moment`."""
-        return ListeningRepository(session).delete_receipts_before(as_utc(moment), limit=limit)
+        """Delete up to `limit` playback receipts (anyone's) of events from UTC days wholly
+        before `moment`."""
+        return ListeningRepository(session).delete_receipts_before(unix_day(moment), limit=limit)
 
     # ---- tallies ----
     def tallies(self, session: Session, *, track_id: str | None = None) -> list[schemas.Tally]:

@@ -28,8 +28,9 @@ from tonearm.listening.service import listening as listening_service
 
 __all__ = ["RECEIPT_AGE", "RetentionJob", "enforce_retention", "forget_receipts"]
 
-# An event is accepted up to MAX_AGE after its timestamp, and its receipt is written after it
-# was sent, so a receipt older than this can only match an event that would be refused anyway.
+# An event is accepted up to MAX_AGE after its timestamp, and its receipt is keyed by the day of
+# that timestamp, so the receipts of days wholly before this long ago can only match events
+# that would be refused anyway.
 RECEIPT_AGE = MAX_AGE + FUTURE_SLACK + timedelta(days=1)
 
 
@@ -55,7 +56,7 @@ def enforce_retention(
 def forget_receipts(
     session_factory: sessionmaker[Session], now: datetime | None = None, *, batch: int = RETENTION_BATCH
 ) -> int:
-    """Delete the receipts older than RECEIPT_AGE, in batches; returns how many."""
+    """Delete the receipts of days wholly before RECEIPT_AGE ago, in batches; how many."""
     cutoff = (now or utcnow()) - RECEIPT_AGE
     return _in_batches(
         session_factory,

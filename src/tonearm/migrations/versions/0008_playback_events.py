@@ -60,9 +60,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_listening_devices")),
     )
-    op.create_index(
-        op.f("ix_listening_devices_user_id"), "listening_devices", ["user_id"], unique=False
-    )
+    op.create_index(op.f("ix_listening_devices_user_id"), "listening_devices", ["user_id"], unique=False)
 
 
 def downgrade() -> None:
