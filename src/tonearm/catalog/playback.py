@@ -29,9 +29,7 @@ class CatalogPlayback:
         repo = CatalogRepository(session)
         media = self._published_media.get(track_id) or self._load_media(repo, track_id)
         # Rights are read every time: a takedown must stop the next manifest, not a later one.
-        reason = (
-            restriction(repo.rights([track_id])[track_id], market, utcnow(), audience) if market else None
-        )
+        reason = restriction(repo.rights_of(track_id), market, utcnow(), audience) if market else None
         if reason == "market":
             raise NotPlayable(f"track '{track_id}' is not available in market {market}", "market")
         if reason == "product":

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeAlias, TypeVarTuple
 
-from sqlalchemy import CursorResult, Row, Select, delete, func, select, update
+from sqlalchemy import CursorResult, Row, Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tonearm.catalog.models import (
@@ -58,6 +58,9 @@ _RIGHT_COLUMNS = (
     Right.valid_to,
     Right.premium_only,
 )
+# Built once: a manifest reads one track's rights on every request, and building the statement
+# cost more than running it.
+_RIGHTS_OF_TRACK = select(*_RIGHT_COLUMNS).where(Right.track_id == bindparam("track_id"))
 
 
 class CatalogRepository:
@@ -317,6 +320,9 @@ class CatalogRepository:
         for row in self.session.execute(query):
             found[row.track_id].append(row)
         return found
+
+    def rights_of(self, track_id: str) -> list[RightRow]:
+        return list(self.session.execute(_RIGHTS_OF_TRACK, {"track_id": track_id}))
 
     def album_track_rights(self, album_ids: Sequence[str]) -> dict[str, dict[str, list[AlbumRightRow]]]:
         """album id -> track id -> rights rows, for every track of these albums."""

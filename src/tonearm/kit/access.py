@@ -36,6 +36,7 @@ __all__ = [
     "bearer_token",
     "caller_for_token",
     "require",
+    "user_market",
 ]
 
 
@@ -99,9 +100,14 @@ def require(
     return check
 
 
-async def _user_market(caller: Annotated[Caller, Depends(_caller)], market: Market) -> str | None:
-    # As Spotify's: a user's own country wins over ?market= (and is what market=from_token means).
+def user_market(caller: Caller, market: str | None) -> str | None:
+    """The market a caller plays in: as Spotify's, a user's own country wins over ?market= (and
+    is what market=from_token means)."""
     return caller.country or market
+
+
+async def _user_market(caller: Annotated[Caller, Depends(_caller)], market: Market) -> str | None:
+    return user_market(caller, market)
 
 
 async def _audience(caller: Annotated[Caller, Depends(_caller)]) -> Audience:

@@ -13,7 +13,7 @@ from tonearm.kit.db import unit_of_work
 from tonearm.kit.ids import parse_id
 from tonearm.kit.territories import parse_market
 
-__all__ = ["BaseUrl", "DbSession", "Market", "parse_ids"]
+__all__ = ["BaseUrl", "DbSession", "Market", "MarketQuery", "asked_market", "base_url", "parse_ids"]
 
 
 # These dependencies are async on purpose: FastAPI runs a sync dependency in a worker thread,
@@ -24,16 +24,27 @@ async def _session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
-async def _base_url(request: Request) -> str:
+def base_url(request: Request) -> str:
+    """The URL this service is reached at, for the links it hands out."""
     configured: str = request.app.state.settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
 
 
-async def _market(
-    market: Annotated[str | None, Query(pattern="^([A-Za-z]{2}|from_token)$")] = None,
-) -> str | None:
-    # "from_token" (Spotify's) means the user's own country, which the accounts guard supplies.
+async def _base_url(request: Request) -> str:
+    return base_url(request)
+
+
+def asked_market(market: str | None) -> str | None:
+    """The ?market= a request names; "from_token" (Spotify's) means the user's own country,
+    which the accounts guard supplies."""
     return parse_market(market) if market and market != "from_token" else None
+
+
+MarketQuery = Annotated[str | None, Query(pattern="^([A-Za-z]{2}|from_token)$")]
+
+
+async def _market(market: MarketQuery = None) -> str | None:
+    return asked_market(market)
 
 
 def parse_ids(ids: str, kind: str, *, most: int) -> list[str]:
