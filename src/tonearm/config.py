@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,9 @@ class Settings(BaseSettings):
     # that fall further behind rebuild from the catalog (search) or lose what they missed.
     event_retention_days: float = Field(default=30.0, gt=0)
     event_retention_bytes: int = Field(default=2 * 1024 * 1024 * 1024, gt=0)
+    # The scheme of the URIs Tonearm returns: "tonearm" (tonearm:track:<id>) or "spotify"
+    # (spotify:track:<id>, for clients that parse Spotify's URIs). Requests may use either.
+    uri_scheme: Literal["tonearm", "spotify"] = "tonearm"
 
     @property
     def resolved_database_url(self) -> str:

@@ -13,7 +13,15 @@ __all__ = ["DOMAINS", "plugins"]
 
 # Order matters where one domain's data outlives another's during erasure: accounts (the user
 # row itself) goes last.
-DOMAINS: tuple[str, ...] = ("catalog", "ingest", "delivery", "search", "listening", "accounts")
+DOMAINS: tuple[str, ...] = (
+    "catalog",
+    "ingest",
+    "delivery",
+    "search",
+    "listening",
+    "playlists",
+    "accounts",
+)
 
 
 @cache

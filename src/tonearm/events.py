@@ -31,6 +31,7 @@ __all__ = [
     "ARTIST_CHANGED",
     "PLAYBACK",
     "PLAYBACK_TYPES",
+    "PLAYLIST_CHANGED",
     "RIGHTS_CHANGED",
     "TOPICS",
     "TRACK_CHANGED",
@@ -46,6 +47,7 @@ __all__ = [
     "EventName",
     "PlaybackEvent",
     "PlaybackType",
+    "PlaylistChanged",
     "RightsChanged",
     "Topic",
     "TrackChanged",
@@ -61,8 +63,8 @@ __all__ = [
     "make",
 ]
 
-Topic = Literal["catalog", "accounts", "playback"]
-TOPICS: tuple[Topic, ...] = ("catalog", "accounts", "playback")
+Topic = Literal["catalog", "accounts", "playback", "playlists"]
+TOPICS: tuple[Topic, ...] = ("catalog", "accounts", "playback", "playlists")
 
 PlaybackType = Literal[
     "play.start", "play.progress", "play.pause", "play.resume", "play.seek", "play.skip", "play.end"
@@ -80,6 +82,7 @@ EventName = Literal[
     "user.created",
     "user.product_changed",
     "user.erased",
+    "playlist.changed",
     "play.start",
     "play.progress",
     "play.pause",
@@ -184,6 +187,20 @@ class PlaybackEvent(TypedDict):
     duration_ms: NotRequired[int]
 
 
+# ---- playlists ----
+
+
+class PlaylistChanged(TypedDict):
+    """A playlist was created, edited (a new snapshot) or deleted; `fields` says what changed:
+    "created", "deleted", "items", or detail names such as "name" and "public"."""
+
+    playlist_id: str
+    owner_id: str
+    snapshot_id: str
+    public: bool
+    fields: list[str]
+
+
 P = TypeVar("P")
 
 
@@ -204,6 +221,7 @@ ARTIST_CHANGED: EventKind[EntityChanged] = EventKind("artist.changed", 1, "catal
 USER_CREATED: EventKind[UserCreated] = EventKind("user.created", 1, "accounts")
 USER_PRODUCT_CHANGED: EventKind[UserProductChanged] = EventKind("user.product_changed", 1, "accounts")
 USER_ERASED: EventKind[UserErased] = EventKind("user.erased", 1, "accounts")
+PLAYLIST_CHANGED: EventKind[PlaylistChanged] = EventKind("playlist.changed", 1, "playlists")
 PLAYBACK: dict[str, EventKind[PlaybackEvent]] = {
     name: EventKind(cast(EventName, name), 1, "playback") for name in sorted(PLAYBACK_TYPES)
 }
@@ -219,6 +237,7 @@ _SINGLE_KINDS: tuple[EventKind[Any], ...] = (
     USER_CREATED,
     USER_PRODUCT_CHANGED,
     USER_ERASED,
+    PLAYLIST_CHANGED,
 )
 ALL_KINDS: dict[str, EventKind[Any]] = {kind.name: kind for kind in (*_SINGLE_KINDS, *PLAYBACK.values())}
 

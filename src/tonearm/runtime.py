@@ -12,6 +12,7 @@ from tonearm.backends.blobs import BlobStore, open_blob_store
 from tonearm.backends.eventlog import EventLog, Retention, open_event_log
 from tonearm.config import Settings
 from tonearm.kit.db import make_engine, make_session_factory, migrate
+from tonearm.kit.ids import use_uri_scheme
 from tonearm.kit.metrics import Metrics
 from tonearm.kit.signing import KeyRing, load_key_ring
 
@@ -50,6 +51,7 @@ class Runtime:
 
 
 def open_runtime(settings: Settings) -> Runtime:
+    use_uri_scheme(settings.uri_scheme)
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
     return Runtime(

@@ -1,4 +1,4 @@
-"""API shapes shared by every domain: Spotify's error object."""
+"""API shapes shared by every domain: Spotify's error object, and the base of every response shape."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ERROR_RESPONSES", "ErrorBody", "ErrorDetail"]
+__all__ = ["ERROR_RESPONSES", "ErrorBody", "ErrorDetail", "Frozen"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
 
 class ErrorDetail(BaseModel):

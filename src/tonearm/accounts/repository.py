@@ -26,6 +26,10 @@ class AccountsRepository:
     def user(self, user_id: str) -> User | None:
         return self.session.get(User, user_id)
 
+    def display_names(self, user_ids: Sequence[str]) -> dict[str, str]:
+        query = select(User.id, User.display_name).where(User.id.in_(set(user_ids)))
+        return {user_id: name for user_id, name in self.session.execute(query)}
+
     def user_by_name(self, name: str) -> User | None:
         return self.session.scalars(select(User).where(User.name == name)).first()
 

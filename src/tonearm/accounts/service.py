@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -130,6 +131,10 @@ class AccountService:
         if user is None:
             raise NotFound(f"no user with id '{user_id[:40]}'")
         return user
+
+    def display_names(self, session: Session, user_ids: Sequence[str]) -> dict[str, str]:
+        """The name each known user shows to others (unknown ids are left out)."""
+        return AccountsRepository(session).display_names(user_ids) if user_ids else {}
 
     def get_by_name(self, session: Session, name: str) -> User:
         user = AccountsRepository(session).user_by_name(name.strip().lower())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from tonearm.schemas import Frozen
 
 __all__ = [
     "AlbumFull",
@@ -25,10 +25,6 @@ __all__ = [
     "TrackSimple",
     "TracksPage",
 ]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
 
 class ExternalUrls(Frozen):

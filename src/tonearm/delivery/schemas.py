@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from tonearm.schemas import Frozen
 
 __all__ = ["Loudness", "Manifest", "Rendition"]
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
 
 class Rendition(Frozen):

@@ -1,14 +1,32 @@
-"""22-character base62 ids, as Spotify's, and tonearm:<type>:<id> URIs."""
+"""22-character base62 ids, as Spotify's, and URIs as clients send them: tonearm:<type>:<id>,
+spotify:<type>:<id> and web links (https://host/<type>/<id>). What Tonearm returns uses one
+scheme, `tonearm` by default or `spotify` for clients that parse Spotify's URIs."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import secrets
+from typing import Literal
+from urllib.parse import urlsplit
 
 from tonearm.errors import InvalidId
 
-__all__ = ["ID_LENGTH", "derive_id", "new_id", "parse_id", "uri"]
+__all__ = [
+    "ID_LENGTH",
+    "URI_SCHEMES",
+    "UriScheme",
+    "derive_id",
+    "new_id",
+    "parse_id",
+    "parse_uri",
+    "uri",
+    "use_uri_scheme",
+]
+
+UriScheme = Literal["tonearm", "spotify"]
+URI_SCHEMES: tuple[UriScheme, ...] = ("tonearm", "spotify")
+_scheme: UriScheme = "tonearm"
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ID_LENGTH = 22
@@ -36,11 +54,41 @@ def derive_id(*parts: str) -> str:
 
 def parse_id(value: str, kind: str = "id") -> str:
     """Accept a bare id or a tonearm:<kind>:<id> URI; raise InvalidId otherwise."""
-    candidate = value.rsplit(":", 1)[-1] if value.startswith("tonearm:") else value
+    candidate = value.rsplit(":", 1)[-1] if value.startswith(("tonearm:", "spotify:")) else value
     if not _ID_PATTERN.match(candidate):
         raise InvalidId(f"invalid {kind} id '{value[:64]}': expected 22 base62 characters")
     return candidate
 
 
+def parse_uri(value: str, kind: str) -> str:
+    """The id in a URI or link naming a `kind` (tonearm:track:<id>, spotify:track:<id>,
+    https://host/track/<id>); InvalidId for anything else, or a URI of another kind."""
+    shown = value[:80]
+    if value.startswith(("http://", "https://")):
+        link = urlsplit(value)
+        # The web player's own links keep their route in the fragment: /#/track/<id>.
+        route = link.fragment.split("?", 1)[0] if link.fragment.startswith("/") else link.path
+        parts = [part for part in route.split("/") if part]
+        named, candidate = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", "")
+    else:
+        scheme, _, rest = value.partition(":")
+        named, _, candidate = rest.partition(":")
+        if scheme not in URI_SCHEMES:
+            raise InvalidId(
+                f"'{shown}' is not a {kind} URI: expected tonearm:{kind}:<id> or spotify:{kind}:<id>"
+            )
+    if named != kind:
+        raise InvalidId(f"'{shown}' does not name a {kind}")
+    if not _ID_PATTERN.match(candidate):
+        raise InvalidId(f"invalid {kind} id in '{shown}': expected 22 base62 characters")
+    return candidate
+
+
+def use_uri_scheme(scheme: UriScheme) -> None:
+    """The scheme of the URIs Tonearm hands out from now on (set once, from the settings)."""
+    global _scheme
+    _scheme = scheme
+
+
 def uri(kind: str, id_: str) -> str:
-    return f"tonearm:{kind}:{id_}"
+    return f"{_scheme}:{kind}:{id_}"

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-import tonearm.accounts.models
-import tonearm.catalog.models
 import tonearm.kit.leases
-import tonearm.kit.outbox
-import tonearm.listening.models  # noqa: F401
+import tonearm.kit.outbox  # noqa: F401
+from tonearm.domains import DOMAINS
 from tonearm.kit.db import Base
+
+# Every registered domain's tables, so a new domain needs no line here.
+for _domain in DOMAINS:
+    if importlib.util.find_spec(f"tonearm.{_domain}.models") is not None:
+        importlib.import_module(f"tonearm.{_domain}.models")
 
 target_metadata = Base.metadata
 

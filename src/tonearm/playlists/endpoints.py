@@ -1,0 +1,409 @@
+"""Playlist routes at Spotify's paths (`/tracks` and its newer name `/items` alike), and the
+history routes Spotify does not have: snapshots, a diff between two, and revert."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from tonearm.catalog import catalog
+from tonearm.errors import BadRequest, Forbidden
+from tonearm.kit.access import UserAudience, UserMarket, require
+from tonearm.kit.caller import Caller
+from tonearm.kit.ids import parse_id, parse_uri
+from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET, paging
+from tonearm.kit.rights import Audience
+from tonearm.kit.web import BaseUrl, DbSession, parse_ids
+from tonearm.playlists import schemas
+from tonearm.playlists.fields import parse_fields, select_fields
+from tonearm.playlists.models import Playlist
+from tonearm.playlists.service import MAX_URIS, Removal, playlists
+from tonearm.playlists.shapes import PlaylistShapes
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["playlists"])
+
+ITEMS_LIMIT = 100
+Reader = Annotated[Caller, Depends(require(user=True))]
+# Changes count in their own rate-limit category; which modify scope they need depends on
+# whether the playlist is public, so that is checked per playlist.
+Editor = Annotated[Caller, Depends(require(user=True, limit="playlist"))]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+ItemsLimit = Annotated[int, Query(ge=1, le=ITEMS_LIMIT)]
+ItemsOffset = Annotated[int, Query(ge=0, le=10_000)]
+FieldsQuery = Annotated[str | None, Query(max_length=500, description="Spotify's fields filter")]
+UrisQuery = Annotated[str | None, Query(max_length=100 * 80, description="comma-separated track URIs")]
+TRACK_PATHS = ("tracks", "items")
+
+
+def _user(caller: Caller) -> str:
+    assert caller.user_id is not None  # require(user=True)
+    return caller.user_id
+
+
+def _may_modify(session: Session, caller: Caller, playlist_id: str) -> Playlist:
+    playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
+    scope = "playlist-modify-public" if playlist.public else "playlist-modify-private"
+    if scope not in caller.scopes:
+        raise Forbidden(f"the access token lacks the scope '{scope}'")
+    return playlist
+
+
+def _track_ids(session: Session, uris: list[str], market: str | None, audience: Audience) -> list[str]:
+    """The tracks these URIs name, if every one is in the catalog and playable for this user."""
+    if len(uris) > MAX_URIS:
+        raise BadRequest(f"at most {MAX_URIS} URIs in one request, got {len(uris)}")
+    ids = [parse_uri(value, "track") for value in uris]
+    found = catalog.get_tracks(session, ids, base="", market=market, audience=audience)
+    for track_id, track in zip(ids, found, strict=True):
+        if track is None:
+            raise BadRequest(f"track '{track_id}' is not in the catalog")
+        if track.is_playable is False:
+            raise BadRequest(f"track '{track_id}' is not playable here, so it cannot be added")
+    return ids
+
+
+def _split(uris: str | None) -> list[str]:
+    return [value for value in (uris or "").split(",") if value]
+
+
+def _filtered(model: Any, fields: str | None) -> Any:
+    if not fields:
+        return model
+    return JSONResponse(select_fields(model.model_dump(mode="json"), parse_fields(fields)))
+
+
+# ---- playlists ----
+
+
+def _create(session: Session, base: str, caller: Caller, body: schemas.NewPlaylist) -> schemas.Playlist:
+    scope = "playlist-modify-public" if body.public else "playlist-modify-private"
+    if scope not in caller.scopes:
+        raise Forbidden(f"the access token lacks the scope '{scope}'")
+    playlist = playlists.create(
+        session,
+        _user(caller),
+        name=body.name,
+        description=body.description,
+        public=body.public,
+        collaborative=body.collaborative,
+    )
+    return PlaylistShapes(session, base, None, Audience()).full(playlist, [], 1, limit=ITEMS_LIMIT)
+
+
+@router.post("/me/playlists", status_code=201, response_model=schemas.Playlist, summary="Create a playlist")
+def create_my_playlist(
+    session: DbSession, base: BaseUrl, caller: Editor, body: schemas.NewPlaylist
+) -> schemas.Playlist:
+    return _create(session, base, caller, body)
+
+
+@router.post(
+    "/users/{user_id}/playlists",
+    status_code=201,
+    response_model=schemas.Playlist,
+    summary="Create a playlist",
+)
+def create_user_playlist(
+    user_id: str, session: DbSession, base: BaseUrl, caller: Editor, body: schemas.NewPlaylist
+) -> schemas.Playlist:
+    if parse_id(user_id, "user") != caller.user_id:
+        raise Forbidden("a playlist can be created only for the user the token acts for")
+    return _create(session, base, caller, body)
+
+
+@router.get("/playlists/{playlist_id}", response_model=schemas.Playlist, summary="Get a playlist")
+def get_playlist(
+    playlist_id: str,
+    session: DbSession,
+    base: BaseUrl,
+    market: UserMarket,
+    audience: UserAudience,
+    caller: Reader,
+    fields: FieldsQuery = None,
+) -> Any:
+    playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
+    items, _ = playlists.items(session, playlist.id, caller.user_id, offset=0, limit=ITEMS_LIMIT)
+    followers = playlists.follower_count(session, playlist.id)
+    shaped = PlaylistShapes(session, base, market, audience).full(
+        playlist, items, followers, limit=ITEMS_LIMIT
+    )
+    return _filtered(shaped, fields)
+
+
+@router.put("/playlists/{playlist_id}", status_code=200, summary="Change a playlist's details")
+def change_details(
+    playlist_id: str, session: DbSession, caller: Editor, body: schemas.ChangeDetails
+) -> Response:
+    playlist = _may_modify(session, caller, playlist_id)
+    playlists.change_details(session, playlist.id, _user(caller), **body.model_dump())
+    return Response(status_code=200)
+
+
+def _playlists_page(
+    session: Session, base: str, user_id: str, viewer: str, *, limit: int, offset: int, url: str
+) -> schemas.PlaylistsPage:
+    rows, total = playlists.of_user(session, user_id, viewer, limit=limit, offset=offset)
+    items = PlaylistShapes(session, base, None, Audience()).simple(rows)
+    return schemas.PlaylistsPage(**paging(url, items, limit=limit, offset=offset, total=total))
+
+
+@router.get("/me/playlists", response_model=schemas.PlaylistsPage, summary="The current user's playlists")
+def my_playlists(
+    session: DbSession,
+    base: BaseUrl,
+    caller: Reader,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> schemas.PlaylistsPage:
+    user_id = _user(caller)
+    # Without playlist-read-private, a client sees only what anyone sees.
+    viewer = user_id if "playlist-read-private" in caller.scopes else ""
+    return _playlists_page(
+        session, base, user_id, viewer, limit=limit, offset=offset, url=f"{base}/v1/me/playlists"
+    )
+
+
+@router.get("/users/{user_id}/playlists", response_model=schemas.PlaylistsPage, summary="A user's playlists")
+def user_playlists(
+    user_id: str,
+    session: DbSession,
+    base: BaseUrl,
+    caller: Reader,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> schemas.PlaylistsPage:
+    owner = parse_id(user_id, "user")
+    viewer = _user(caller) if "playlist-read-private" in caller.scopes else ""
+    return _playlists_page(
+        session, base, owner, viewer, limit=limit, offset=offset, url=f"{base}/v1/users/{owner}/playlists"
+    )
+
+
+# ---- items ----
+
+
+def _name_of(request: Request) -> str:
+    # Spotify's older path ends in /tracks, its newer one in /items; links keep the one asked.
+    return request.url.path.rsplit("/", 1)[-1]
+
+
+@router.get(
+    "/playlists/{playlist_id}/tracks", response_model=schemas.PlaylistTracksPage, summary="A playlist's items"
+)
+@router.get(
+    "/playlists/{playlist_id}/items", response_model=schemas.PlaylistTracksPage, summary="A playlist's items"
+)
+def get_items(
+    playlist_id: str,
+    request: Request,
+    session: DbSession,
+    base: BaseUrl,
+    market: UserMarket,
+    audience: UserAudience,
+    caller: Reader,
+    limit: ItemsLimit = 100,
+    offset: ItemsOffset = 0,
+    fields: FieldsQuery = None,
+) -> Any:
+    playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
+    items, _ = playlists.items(session, playlist.id, caller.user_id, offset=offset, limit=limit)
+    page = PlaylistShapes(session, base, market, audience).items_page(
+        playlist, items, offset=offset, limit=limit, path=_name_of(request)
+    )
+    return _filtered(page, fields)
+
+
+@router.post(
+    "/playlists/{playlist_id}/tracks", status_code=201, response_model=schemas.SnapshotId, summary="Add items"
+)
+@router.post(
+    "/playlists/{playlist_id}/items", status_code=201, response_model=schemas.SnapshotId, summary="Add items"
+)
+def add_items(
+    playlist_id: str,
+    session: DbSession,
+    market: UserMarket,
+    audience: UserAudience,
+    caller: Editor,
+    body: Annotated[schemas.AddItems | None, Body()] = None,
+    uris: UrisQuery = None,
+    position: Annotated[int | None, Query(ge=0)] = None,
+) -> schemas.SnapshotId:
+    """Add tracks (URIs or links) at `position` (the end by default). With `snapshot_id`, the
+    position refers to that version, and is carried over to the current one."""
+    playlist = _may_modify(session, caller, playlist_id)
+    given = (body.uris if body is not None and body.uris is not None else None) or _split(uris)
+    where = body.position if body is not None and body.position is not None else position
+    ids = _track_ids(session, given, market, audience)
+    snapshot = playlists.add(
+        session,
+        playlist.id,
+        _user(caller),
+        ids,
+        position=where,
+        snapshot_id=body.snapshot_id if body is not None else None,
+    )
+    return schemas.SnapshotId(snapshot_id=snapshot)
+
+
+@router.delete("/playlists/{playlist_id}/tracks", response_model=schemas.SnapshotId, summary="Remove items")
+@router.delete("/playlists/{playlist_id}/items", response_model=schemas.SnapshotId, summary="Remove items")
+def remove_items(
+    playlist_id: str, session: DbSession, caller: Editor, body: schemas.RemoveItems
+) -> schemas.SnapshotId:
+    """Remove every occurrence of each track, or only those at `positions` of `snapshot_id`."""
+    playlist = _may_modify(session, caller, playlist_id)
+    refs = body.items if body.items is not None else body.tracks
+    if not refs:
+        raise BadRequest('name the tracks to remove: {"tracks": [{"uri": "..."}]}')
+    removals = [
+        Removal(parse_uri(ref.uri, "track"), tuple(ref.positions) if ref.positions is not None else None)
+        for ref in refs
+    ]
+    snapshot = playlists.remove(session, playlist.id, _user(caller), removals, snapshot_id=body.snapshot_id)
+    return schemas.SnapshotId(snapshot_id=snapshot)
+
+
+@router.put(
+    "/playlists/{playlist_id}/tracks", response_model=schemas.SnapshotId, summary="Reorder or replace items"
+)
+@router.put(
+    "/playlists/{playlist_id}/items", response_model=schemas.SnapshotId, summary="Reorder or replace items"
+)
+def reorder_or_replace(
+    playlist_id: str,
+    session: DbSession,
+    market: UserMarket,
+    audience: UserAudience,
+    caller: Editor,
+    body: Annotated[schemas.ReorderOrReplace | None, Body()] = None,
+    uris: UrisQuery = None,
+) -> schemas.SnapshotId:
+    """With range_start and insert_before, move a range of items; with uris, replace them all."""
+    playlist = _may_modify(session, caller, playlist_id)
+    user_id = _user(caller)
+    if body is not None and body.range_start is not None:
+        if body.insert_before is None:
+            raise BadRequest("a reorder names insert_before as well as range_start")
+        snapshot = playlists.reorder(
+            session,
+            playlist.id,
+            user_id,
+            range_start=body.range_start,
+            insert_before=body.insert_before,
+            range_length=body.range_length,
+            snapshot_id=body.snapshot_id,
+        )
+        return schemas.SnapshotId(snapshot_id=snapshot)
+    if (body is None or body.uris is None) and uris is None:
+        raise BadRequest("send uris to replace the items, or range_start and insert_before to reorder them")
+    given = body.uris if body is not None and body.uris is not None else _split(uris)
+    ids = _track_ids(session, given, market, audience)
+    return schemas.SnapshotId(snapshot_id=playlists.replace(session, playlist.id, user_id, ids))
+
+
+# ---- following ----
+
+
+@router.put("/playlists/{playlist_id}/followers", summary="Follow a playlist")
+def follow_playlist(
+    playlist_id: str,
+    session: DbSession,
+    caller: Annotated[Caller, Depends(require(user=True))],
+    body: Annotated[schemas.FollowPlaylist | None, Body()] = None,
+) -> Response:
+    scope = "playlist-modify-public" if body is None or body.public else "playlist-modify-private"
+    if scope not in caller.scopes:
+        raise Forbidden(f"the access token lacks the scope '{scope}'")
+    playlists.follow(
+        session, parse_id(playlist_id, "playlist"), _user(caller), public=body is None or body.public
+    )
+    return Response(status_code=200)
+
+
+@router.delete("/playlists/{playlist_id}/followers", summary="Unfollow a playlist")
+def unfollow_playlist(
+    playlist_id: str, session: DbSession, caller: Annotated[Caller, Depends(require(user=True))]
+) -> Response:
+    if not {"playlist-modify-public", "playlist-modify-private"} & set(caller.scopes):
+        raise Forbidden("the access token lacks the scope 'playlist-modify-public'")
+    playlists.unfollow(session, parse_id(playlist_id, "playlist"), _user(caller))
+    return Response(status_code=200)
+
+
+@router.get(
+    "/playlists/{playlist_id}/followers/contains", response_model=list[bool], summary="Who follows it"
+)
+def followers_contain(
+    playlist_id: str,
+    session: DbSession,
+    caller: Reader,
+    ids: Annotated[str | None, Query(max_length=5 * 23)] = None,
+) -> list[bool]:
+    # Spotify's newer form asks about the current user alone (no ids).
+    user_ids = parse_ids(ids, "user", most=5) if ids else [_user(caller)]
+    return playlists.follows(session, parse_id(playlist_id, "playlist"), user_ids, _user(caller))
+
+
+@router.post("/playlists/{playlist_id}/collaborators", status_code=201, summary="Invite a collaborator")
+def invite_collaborator(
+    playlist_id: str, session: DbSession, caller: Editor, body: schemas.Invite
+) -> Response:
+    """Beyond Spotify's API: the owner lets a user edit a collaborative playlist."""
+    playlist = _may_modify(session, caller, playlist_id)
+    playlists.invite(session, playlist.id, _user(caller), parse_id(body.user_id, "user"))
+    return Response(status_code=201)
+
+
+# ---- history ----
+
+
+@router.get("/playlists/{playlist_id}/snapshots", response_model=schemas.SnapshotsPage, summary="Versions")
+def snapshots(
+    playlist_id: str,
+    session: DbSession,
+    base: BaseUrl,
+    caller: Reader,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> schemas.SnapshotsPage:
+    """Every version of the playlist, newest first: who changed what, and when."""
+    edits, total = playlists.snapshots(
+        session, parse_id(playlist_id, "playlist"), _user(caller), limit=limit, offset=offset
+    )
+    items = PlaylistShapes(session, base, None, Audience()).snapshots(edits)
+    url = f"{base}/v1/playlists/{playlist_id}/snapshots"
+    return schemas.SnapshotsPage(**paging(url, items, limit=limit, offset=offset, total=total))
+
+
+@router.get("/playlists/{playlist_id}/diff", response_model=schemas.Diff, summary="Compare two versions")
+def diff(
+    playlist_id: str,
+    session: DbSession,
+    base: BaseUrl,
+    caller: Reader,
+    from_snapshot: Annotated[str, Query(alias="from", max_length=40)],
+    to_snapshot: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+) -> schemas.Diff:
+    """What changed from one snapshot to another (the current one by default)."""
+    playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
+    target = to_snapshot or playlist.snapshot_id
+    old, new, change = playlists.compare(session, playlist.id, caller.user_id, from_snapshot, target)
+    return PlaylistShapes(session, base, None, Audience()).diff(from_snapshot, target, old, new, change)
+
+
+@router.post(
+    "/playlists/{playlist_id}/revert", response_model=schemas.SnapshotId, summary="Revert to a version"
+)
+def revert(playlist_id: str, session: DbSession, caller: Editor, body: schemas.Revert) -> schemas.SnapshotId:
+    """Make the items what they were at `snapshot_id`: a new version, so it can be reverted too."""
+    playlist = _may_modify(session, caller, playlist_id)
+    return schemas.SnapshotId(
+        snapshot_id=playlists.revert(session, playlist.id, _user(caller), body.snapshot_id)
+    )

@@ -1,0 +1,93 @@
+"""Playlist tables: the playlist, its items in order, every edit it went through (its history),
+and who follows it.
+
+Items are ordered by `rank`, a fractional order key, so an insert or a move writes only the rows
+it touches. The history keeps each edit's change (what was added, removed and moved, with the
+items themselves), not a copy of the list: it grows with the edits, not with edits × length.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tonearm.kit.db import Base
+from tonearm.kit.time import utcnow
+
+__all__ = ["Playlist", "PlaylistEdit", "PlaylistFollower", "PlaylistItem"]
+
+ID = String(22)
+# Order keys compare byte by byte; PostgreSQL's default collation would not.
+RANK = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+class Playlist(Base):
+    __tablename__ = "playlists"
+    __table_args__ = (Index("ix_playlists_owner_id_created_at", "owner_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    collaborative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The number of edits so far; the current snapshot is the edit with this version.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    snapshot_id: Mapped[str] = mapped_column(String(40))
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    cover_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PlaylistItem(Base):
+    __tablename__ = "playlist_items"
+    __table_args__ = (Index("ix_playlist_items_playlist_id_rank", "playlist_id", "rank"),)
+
+    playlist_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    # One per addition: the same track added twice is two items.
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    rank: Mapped[str] = mapped_column(RANK)
+    track_id: Mapped[str] = mapped_column(ID, ForeignKey("tracks.id", ondelete="CASCADE"), index=True)
+    added_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlaylistEdit(Base):
+    """One version of a playlist: who changed what, when; `change` is the JSON of a `Change`."""
+
+    __tablename__ = "playlist_edits"
+    __table_args__ = (
+        Index("ix_playlist_edits_playlist_id_snapshot_id", "playlist_id", "snapshot_id", unique=True),
+    )
+
+    playlist_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    snapshot_id: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[str] = mapped_column(String(20))
+    change: Mapped[str] = mapped_column(Text)
+
+
+class PlaylistFollower(Base):
+    """A user who follows a playlist; on a collaborative playlist, one who may edit it. The owner
+    follows their own playlists, as on Spotify."""
+
+    __tablename__ = "playlist_followers"
+
+    playlist_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    followed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Shown on the user's profile (Spotify's `public` flag of a follow).
+    public: Mapped[bool] = mapped_column(Boolean, default=True)

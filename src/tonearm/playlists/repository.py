@@ -1,0 +1,226 @@
+"""Playlist queries. Items are read in rank order; a page or a neighbour is an indexed range
+read, so a 10,000-item playlist is never loaded whole to add to its end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from tonearm.kit.time import as_utc, iso_ms
+from tonearm.playlists.changes import Change, Item, State
+from tonearm.playlists.models import Playlist, PlaylistEdit, PlaylistFollower, PlaylistItem
+
+__all__ = ["PlaylistRepository"]
+
+_ITEM_COLUMNS = (
+    PlaylistItem.id,
+    PlaylistItem.rank,
+    PlaylistItem.track_id,
+    PlaylistItem.added_by,
+    PlaylistItem.added_at,
+)
+
+
+def _item(row: Sequence[object]) -> Item:
+    item_id, rank, track_id, added_by, added_at = row
+    assert isinstance(added_at, datetime)
+    return Item(
+        str(item_id),
+        str(rank),
+        str(track_id),
+        added_by if added_by is None else str(added_by),
+        iso_ms(added_at),
+    )
+
+
+def _moment(text: str) -> datetime:
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+class PlaylistRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # ---- playlists ----
+
+    def get(self, playlist_id: str) -> Playlist | None:
+        return self.session.get(Playlist, playlist_id)
+
+    def lock(self, playlist_id: str) -> Playlist | None:
+        """The playlist, with its row locked for an edit until the transaction ends. A write comes
+        first so that SQLite takes its write lock before anything is read, and two edits at once
+        are applied one after the other, each to the state the other left."""
+        self.session.execute(
+            update(Playlist).where(Playlist.id == playlist_id).values(version=Playlist.version)
+        )
+        return self.session.get(Playlist, playlist_id, populate_existing=True, with_for_update=True)
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    def of_user(
+        self, user_id: str, *, include_private: bool, limit: int, offset: int
+    ) -> tuple[list[Playlist], int]:
+        """Playlists the user owns or follows, newest follow first."""
+        query = (
+            select(Playlist)
+            .join(PlaylistFollower, PlaylistFollower.playlist_id == Playlist.id)
+            .where(PlaylistFollower.user_id == user_id)
+        )
+        if not include_private:
+            query = query.where(Playlist.public.is_(True), PlaylistFollower.public.is_(True))
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(
+            query.order_by(PlaylistFollower.followed_at.desc(), Playlist.id).limit(limit).offset(offset)
+        )
+        return list(rows), total
+
+    def owned_by(self, user_id: str) -> list[Playlist]:
+        return list(self.session.scalars(select(Playlist).where(Playlist.owner_id == user_id)))
+
+    def delete(self, playlist_id: str) -> None:
+        self.session.execute(delete(Playlist).where(Playlist.id == playlist_id))
+
+    # ---- items ----
+
+    def page(self, playlist_id: str, *, offset: int, limit: int) -> list[Item]:
+        query = (
+            select(*_ITEM_COLUMNS)
+            .where(PlaylistItem.playlist_id == playlist_id)
+            .order_by(PlaylistItem.rank, PlaylistItem.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_item(row) for row in self.session.execute(query)]
+
+    def state(self, playlist_id: str) -> State:
+        query = select(*_ITEM_COLUMNS).where(PlaylistItem.playlist_id == playlist_id)
+        return {item.id: item for item in map(_item, self.session.execute(query))}
+
+    def last_rank(self, playlist_id: str) -> str | None:
+        return self.session.scalar(
+            select(func.max(PlaylistItem.rank)).where(PlaylistItem.playlist_id == playlist_id)
+        )
+
+    def ranks_at(self, playlist_id: str, position: int) -> tuple[str | None, str | None]:
+        """The ranks of the items at position - 1 and position (None past either end)."""
+        if position == 0:
+            first = self.page(playlist_id, offset=0, limit=1)
+            return None, first[0].rank if first else None
+        pair = self.page(playlist_id, offset=position - 1, limit=2)
+        return (pair[0].rank if pair else None), (pair[1].rank if len(pair) > 1 else None)
+
+    def apply(self, playlist_id: str, change: Change) -> None:
+        if change.removed:
+            ids = [item.id for item in change.removed]
+            for start in range(0, len(ids), 500):
+                self.session.execute(
+                    delete(PlaylistItem).where(
+                        PlaylistItem.playlist_id == playlist_id, PlaylistItem.id.in_(ids[start : start + 500])
+                    )
+                )
+        if change.added:
+            self.session.execute(
+                insert(PlaylistItem),
+                [
+                    {
+                        "playlist_id": playlist_id,
+                        "id": item.id,
+                        "rank": item.rank,
+                        "track_id": item.track_id,
+                        "added_by": item.added_by,
+                        "added_at": _moment(item.added_at),
+                    }
+                    for item in change.added
+                ],
+            )
+        for move in change.moved:
+            self.session.execute(
+                update(PlaylistItem)
+                .where(PlaylistItem.playlist_id == playlist_id, PlaylistItem.id == move.id)
+                .values(rank=move.to_rank)
+            )
+
+    # ---- history ----
+
+    def add_edit(self, edit: PlaylistEdit) -> None:
+        self.session.add(edit)
+
+    def edit_by_snapshot(self, playlist_id: str, snapshot_id: str) -> PlaylistEdit | None:
+        query = select(PlaylistEdit).where(
+            PlaylistEdit.playlist_id == playlist_id, PlaylistEdit.snapshot_id == snapshot_id
+        )
+        return self.session.scalar(query)
+
+    def edits_after(self, playlist_id: str, version: int) -> list[PlaylistEdit]:
+        """Edits newer than `version`, newest first (the order to undo them in)."""
+        query = (
+            select(PlaylistEdit)
+            .where(PlaylistEdit.playlist_id == playlist_id, PlaylistEdit.version > version)
+            .order_by(PlaylistEdit.version.desc())
+        )
+        return list(self.session.scalars(query))
+
+    def edits_page(self, playlist_id: str, *, limit: int, offset: int) -> list[PlaylistEdit]:
+        query = (
+            select(PlaylistEdit)
+            .where(PlaylistEdit.playlist_id == playlist_id)
+            .order_by(PlaylistEdit.version.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(self.session.scalars(query))
+
+    def history_size(self, playlist_id: str) -> tuple[int, int]:
+        """Rows and bytes of change data the playlist's history holds."""
+        query = select(func.count(), func.coalesce(func.sum(func.length(PlaylistEdit.change)), 0)).where(
+            PlaylistEdit.playlist_id == playlist_id
+        )
+        rows, size = self.session.execute(query).one()
+        return int(rows), int(size)
+
+    # ---- followers ----
+
+    def follower(self, playlist_id: str, user_id: str) -> PlaylistFollower | None:
+        return self.session.get(PlaylistFollower, (playlist_id, user_id))
+
+    def followers_among(self, playlist_id: str, user_ids: Sequence[str]) -> set[str]:
+        query = select(PlaylistFollower.user_id).where(
+            PlaylistFollower.playlist_id == playlist_id, PlaylistFollower.user_id.in_(user_ids)
+        )
+        return set(self.session.scalars(query))
+
+    def follower_count(self, playlist_id: str) -> int:
+        query = select(func.count()).where(PlaylistFollower.playlist_id == playlist_id)
+        return self.session.scalar(query) or 0
+
+    def unfollow(self, playlist_id: str, user_id: str) -> None:
+        self.session.execute(
+            delete(PlaylistFollower).where(
+                PlaylistFollower.playlist_id == playlist_id, PlaylistFollower.user_id == user_id
+            )
+        )
+
+    def follows_of(self, user_id: str) -> list[PlaylistFollower]:
+        return list(self.session.scalars(select(PlaylistFollower).where(PlaylistFollower.user_id == user_id)))
+
+    def erase_follows(self, user_id: str) -> int:
+        result = self.session.execute(delete(PlaylistFollower).where(PlaylistFollower.user_id == user_id))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def forget_author(self, user_id: str) -> None:
+        """Others' playlists keep the items and edits an erased user made, without their name."""
+        self.session.execute(
+            update(PlaylistItem).where(PlaylistItem.added_by == user_id).values(added_by=None)
+        )
+        self.session.execute(update(PlaylistEdit).where(PlaylistEdit.user_id == user_id).values(user_id=None))
+        # The changes name who added each item too; an id is 22 random characters, so its quoted
+        # form appears in the JSON only as that id.
+        self.session.execute(
+            update(PlaylistEdit)
+            .where(PlaylistEdit.change.contains(f'"{user_id}"'))
+            .values(change=func.replace(PlaylistEdit.change, f'"{user_id}"', "null"))
+        )
