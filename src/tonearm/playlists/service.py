@@ -206,7 +206,7 @@ class PlaylistService:
         repo = PlaylistRepository(session)
         playlist = self._editable(repo, playlist_id, user_id)
         state = repo.state(playlist.id)
-        past = self._past(repo, playlist, snapshot_id) or ordered(state)
+        past = _or_current(self._past(repo, playlist, snapshot_id), state)
         gone: dict[str, Item] = {}
         for removal in removals:
             if removal.positions is None:
@@ -238,7 +238,8 @@ class PlaylistService:
         playlist = self._editable(repo, playlist_id, user_id)
         state = repo.state(playlist.id)
         current = ordered(state)
-        past = self._past(repo, playlist, snapshot_id) or current
+        past = self._past(repo, playlist, snapshot_id)
+        past = current if past is None else past
         size = len(past)
         if range_length < 1 or not 0 <= range_start < size or range_start + range_length > size:
             raise BadRequest(
@@ -284,7 +285,7 @@ class PlaylistService:
     ) -> list[Item]:
         playlist = self.get(session, playlist_id, viewer)
         repo = PlaylistRepository(session)
-        return self._past(repo, playlist, snapshot_id) or ordered(repo.state(playlist.id))
+        return _or_current(self._past(repo, playlist, snapshot_id), repo.state(playlist.id))
 
     def compare(
         self, session: Session, playlist_id: str, viewer: str | None, from_snapshot: str, to_snapshot: str
@@ -451,6 +452,11 @@ class PlaylistService:
                 },
             ),
         )
+
+
+def _or_current(past: list[Item] | None, state: State) -> list[Item]:
+    # An empty past is a version too: None alone means "the current one".
+    return ordered(state) if past is None else past
 
 
 def _carried_over(
