@@ -3,6 +3,8 @@ listener may play it in this market now."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.media import HlsRef, RenditionRef, TrackMedia
@@ -39,6 +41,24 @@ class CatalogPlayback:
         if media.explicit and not audience.explicit_content:
             raise NotPlayable(f"track '{track_id}' is explicit, and explicit content is off", "explicit")
         return media
+
+    def restrictions(
+        self, session: Session, track_ids: Sequence[str], *, market: str | None, audience: Audience = EVERYONE
+    ) -> dict[str, str | None]:
+        """Why each known track may not be played by this audience in the market now (market,
+        product or explicit; None when it may), without shaping the tracks; unknown ids are left
+        out. What a playlist checks the tracks added to it against."""
+        repo = CatalogRepository(session)
+        explicit = repo.explicit_flags(track_ids)
+        rights = repo.rights_rows(list(explicit)) if market else {}
+        now = utcnow()
+        found: dict[str, str | None] = {}
+        for track_id, is_explicit in explicit.items():
+            reason: str | None = restriction(rights[track_id], market, now, audience) if market else None
+            if reason is None and is_explicit and not audience.explicit_content:
+                reason = "explicit"
+            found[track_id] = reason
+        return found
 
     def _load_media(self, repo: CatalogRepository, track_id: str) -> TrackMedia:
         track = repo.track_playback(track_id)

@@ -81,6 +81,10 @@ class CatalogRepository:
         rows = self.session.scalars(select(Track).where(Track.id.in_(track_ids)))
         return {row.id: row for row in rows}
 
+    def explicit_flags(self, track_ids: Sequence[str]) -> dict[str, bool]:
+        query = select(Track.id, Track.explicit).where(Track.id.in_(track_ids))
+        return {track_id: explicit for track_id, explicit in self.session.execute(query)}
+
     def track_by_master(self, master_sha256: str) -> Track | None:
         return self.session.scalar(select(Track).where(Track.master_sha256 == master_sha256))
 

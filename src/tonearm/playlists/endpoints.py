@@ -59,12 +59,14 @@ def _track_ids(session: Session, uris: list[str], market: str | None, audience: 
     if len(uris) > MAX_URIS:
         raise BadRequest(f"at most {MAX_URIS} URIs in one request, got {len(uris)}")
     ids = [parse_uri(value, "track") for value in uris]
-    found = catalog.get_tracks(session, ids, base="", market=market, audience=audience)
-    for track_id, track in zip(ids, found, strict=True):
-        if track is None:
+    reasons = catalog.restrictions(session, ids, market=market, audience=audience)
+    for track_id in ids:
+        if track_id not in reasons:
             raise BadRequest(f"track '{track_id}' is not in the catalog")
-        if track.is_playable is False:
-            raise BadRequest(f"track '{track_id}' is not playable here, so it cannot be added")
+        if reasons[track_id] is not None:
+            raise BadRequest(
+                f"track '{track_id}' is not playable here ({reasons[track_id]}), so it cannot be added"
+            )
     return ids
 
 
