@@ -29,11 +29,12 @@ import httpx
 from _common import ROOT, bench_tokens, record, tonearm_server
 
 sys.path.insert(0, str(ROOT))
-from tests.catalog_factory import make_track, publish  # noqa: E402
-from tonearm.config import Settings  # noqa: E402
-from tonearm.kit.db import unit_of_work  # noqa: E402
-from tonearm.playlists.repository import PlaylistRepository  # noqa: E402
-from tonearm.runtime import open_runtime  # noqa: E402
+from tests.catalog_factory import make_track, publish
+
+from tonearm.config import Settings
+from tonearm.kit.db import unit_of_work
+from tonearm.playlists.repository import PlaylistRepository
+from tonearm.runtime import open_runtime
 
 SIZE = 10_000
 BATCH = 100
@@ -44,7 +45,10 @@ def catalog(data: Path) -> tuple[list[str], list[str]]:
     runtime = open_runtime(Settings(data_dir=data))
     try:
         with unit_of_work(runtime.session_factory) as session:
-            tracks = [make_track(f"Bench {n}", track_number=n + 1, album_name=f"Bench {n // 20}") for n in range(200)]
+            tracks = [
+                make_track(f"Bench {n}", track_number=n + 1, album_name=f"Bench {n // 20}")
+                for n in range(200)
+            ]
             ids = publish(session, *tracks)
         return ids[:BATCH], ids[BATCH:]
     finally:
@@ -74,7 +78,9 @@ def timed(call: httpx.Client, method: str, path: str, **kwargs: object) -> float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
     load = os.getloadavg()[0]
@@ -121,7 +127,10 @@ def main() -> None:
             "load_at_start": load,
             "add_100_at_10k_ms": {"p50": round(statistics.median(adds), 2), "p99": percentile(adds, 0.99)},
             "page_100_at_10k_ms": {"p50": round(statistics.median(pages), 2), "p99": percentile(pages, 0.99)},
-            "history": [{"when": w, "edits": r, "change_bytes": b, "bytes_per_edit": round(b / r)} for w, r, b in storage],
+            "history": [
+                {"when": w, "edits": r, "change_bytes": b, "bytes_per_edit": round(b / r)}
+                for w, r, b in storage
+            ],
             "item_rows_if_each_version_were_a_copy": copies,
             "history_bytes_vs_copies_at_40_bytes_an_item": round(size / (copies * 40), 4),
         },

@@ -20,6 +20,7 @@ DOMAINS: tuple[str, ...] = (
     "search",
     "listening",
     "playlists",
+    "library",
     "accounts",
 )
 

@@ -85,17 +85,17 @@ def test_a_planted_forbidden_import_breaks_the_contract(tree: Path, kind: str) -
 
 
 def test_a_new_domain_is_covered_once_registered(tree: Path) -> None:
-    (tree / "tonearm" / "playlists").mkdir()
-    (tree / "tonearm" / "playlists" / "__init__.py").write_text('"""Playlists."""\n')
-    (tree / "tonearm" / "playlists" / "service.py").write_text(
+    (tree / "tonearm" / "podcasts").mkdir()
+    (tree / "tonearm" / "podcasts" / "__init__.py").write_text('"""Podcasts."""\n')
+    (tree / "tonearm" / "podcasts" / "service.py").write_text(
         "from tonearm.listening.repository import ListeningRepository  # noqa\n"
     )
     domains = tree / "tonearm" / "domains.py"
     domains.write_text(
         domains.read_text().replace(
-            "DOMAINS: tuple[str, ...] = (", 'DOMAINS: tuple[str, ...] = ("playlists", '
+            "DOMAINS: tuple[str, ...] = (", 'DOMAINS: tuple[str, ...] = ("podcasts", '
         )
     )
     result = _lint(tree)
     assert result.returncode != 0
-    assert "tonearm.playlists.service imports tonearm.listening.repository" in result.stdout
+    assert "tonearm.podcasts.service imports tonearm.listening.repository" in result.stdout

@@ -9,13 +9,23 @@ from tonearm.catalog.feed import CatalogFeed
 from tonearm.catalog.feed import feed as catalog_feed
 from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackFacts, TrackMedia
 from tonearm.catalog.records import AlbumRecord, ArtistRecord, Credit, Kind, Record, TrackRecord
-from tonearm.catalog.schemas import AlbumsPage, ArtistsPage, Paging, TrackFull, TracksPage
+from tonearm.catalog.schemas import (
+    AlbumFull,
+    AlbumsPage,
+    ArtistFull,
+    ArtistsPage,
+    Paging,
+    TrackFull,
+    TracksPage,
+)
 from tonearm.catalog.service import ALBUM_GROUPS, CatalogService, catalog, validate_isrc
 
 __all__ = [
     "ALBUM_GROUPS",
+    "AlbumFull",
     "AlbumRecord",
     "AlbumsPage",
+    "ArtistFull",
     "ArtistRecord",
     "ArtistsPage",
     "CatalogFeed",

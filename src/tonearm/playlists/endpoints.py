@@ -233,13 +233,16 @@ def add_items(
     market: UserMarket,
     audience: UserAudience,
     caller: Editor,
-    body: Annotated[schemas.AddItems | None, Body()] = None,
+    # Spotify's form is {"uris": [...], "position": n}; spotipy sends the list alone.
+    body: Annotated[schemas.AddItems | list[str] | None, Body()] = None,
     uris: UrisQuery = None,
     position: Annotated[int | None, Query(ge=0)] = None,
 ) -> schemas.SnapshotId:
     """Add tracks (URIs or links) at `position` (the end by default). With `snapshot_id`, the
     position refers to that version, and is carried over to the current one."""
     playlist = _may_modify(session, caller, playlist_id)
+    if isinstance(body, list):
+        body = schemas.AddItems.model_construct(uris=body, position=None, snapshot_id=None)
     given = (body.uris if body is not None and body.uris is not None else None) or _split(uris)
     where = body.position if body is not None and body.position is not None else position
     ids = _track_ids(session, given, market, audience)
