@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["EPOCH", "as_utc", "iso_ms", "unix_day", "unix_ms", "utcnow"]
+__all__ = ["EPOCH", "as_utc", "from_unix_ms", "iso_ms", "unix_day", "unix_ms", "utcnow"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_MS = timedelta(milliseconds=1)
@@ -21,6 +21,10 @@ def as_utc(moment: datetime) -> datetime:
 
 def unix_ms(moment: datetime) -> int:
     return (as_utc(moment) - EPOCH) // _ONE_MS
+
+
+def from_unix_ms(milliseconds: int) -> datetime:
+    return EPOCH + milliseconds * _ONE_MS
 
 
 def unix_day(moment: datetime) -> int:

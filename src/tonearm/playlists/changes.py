@@ -23,7 +23,7 @@ class Item:
     rank: str
     track_id: str
     added_by: str | None
-    added_at: str  # ISO 8601, to the millisecond
+    added_at: int  # unix milliseconds: cheap to read back for 10,000 items
 
     def as_json(self) -> list[Any]:
         return [self.id, self.rank, self.track_id, self.added_by, self.added_at]

@@ -4,12 +4,11 @@ read, so a 10,000-item playlist is never loaded whole to add to its end."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tonearm.kit.time import as_utc, iso_ms
 from tonearm.playlists.changes import Change, Item, State
 from tonearm.playlists.models import Playlist, PlaylistEdit, PlaylistFollower, PlaylistItem
 
@@ -24,20 +23,8 @@ _ITEM_COLUMNS = (
 )
 
 
-def _item(row: Sequence[object]) -> Item:
-    item_id, rank, track_id, added_by, added_at = row
-    assert isinstance(added_at, datetime)
-    return Item(
-        str(item_id),
-        str(rank),
-        str(track_id),
-        added_by if added_by is None else str(added_by),
-        iso_ms(added_at),
-    )
-
-
-def _moment(text: str) -> datetime:
-    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+def _item(row: Sequence[Any]) -> Item:
+    return Item(*row)
 
 
 class PlaylistRepository:
@@ -100,6 +87,18 @@ class PlaylistRepository:
         query = select(*_ITEM_COLUMNS).where(PlaylistItem.playlist_id == playlist_id)
         return {item.id: item for item in map(_item, self.session.execute(query))}
 
+    def with_ids(self, playlist_id: str, item_ids: Sequence[str]) -> list[Item]:
+        query = select(*_ITEM_COLUMNS).where(
+            PlaylistItem.playlist_id == playlist_id, PlaylistItem.id.in_(item_ids)
+        )
+        return [_item(row) for row in self.session.execute(query)]
+
+    def of_tracks(self, playlist_id: str, track_ids: Sequence[str]) -> list[Item]:
+        query = select(*_ITEM_COLUMNS).where(
+            PlaylistItem.playlist_id == playlist_id, PlaylistItem.track_id.in_(track_ids)
+        )
+        return [_item(row) for row in self.session.execute(query)]
+
     def last_rank(self, playlist_id: str) -> str | None:
         return self.session.scalar(
             select(func.max(PlaylistItem.rank)).where(PlaylistItem.playlist_id == playlist_id)
@@ -132,7 +131,7 @@ class PlaylistRepository:
                         "rank": item.rank,
                         "track_id": item.track_id,
                         "added_by": item.added_by,
-                        "added_at": _moment(item.added_at),
+                        "added_at": item.added_at,
                     }
                     for item in change.added
                 ],

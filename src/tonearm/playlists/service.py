@@ -21,7 +21,7 @@ from tonearm.errors import BadRequest, Forbidden, NotFound
 from tonearm.events import PLAYLIST_CHANGED, make
 from tonearm.kit.ids import new_id
 from tonearm.kit.outbox import emit
-from tonearm.kit.time import iso_ms, utcnow
+from tonearm.kit.time import iso_ms, unix_ms, utcnow
 from tonearm.playlists.changes import Change, Item, Move, State, apply, diff, ordered
 from tonearm.playlists.models import Playlist, PlaylistEdit, PlaylistFollower
 from tonearm.playlists.ranks import ranks_between
@@ -186,7 +186,7 @@ class PlaylistService:
         else:
             current = ordered(repo.state(playlist.id))
             before, after = _carried_over(past, current, len(past) if position is None else position, set())
-        at = iso_ms(utcnow())
+        at = unix_ms(utcnow())
         added = tuple(
             Item(new_id(), rank, track_id, user_id, at)
             for rank, track_id in zip(ranks_between(before, after, len(track_ids)), track_ids, strict=True)
@@ -205,22 +205,31 @@ class PlaylistService:
         _check_uris([removal.track_id for removal in removals])
         repo = PlaylistRepository(session)
         playlist = self._editable(repo, playlist_id, user_id)
-        state = repo.state(playlist.id)
-        past = _or_current(self._past(repo, playlist, snapshot_id), state)
-        gone: dict[str, Item] = {}
-        for removal in removals:
-            if removal.positions is None:
-                gone.update((item.id, item) for item in state.values() if item.track_id == removal.track_id)
-                continue
-            for position in removal.positions:
-                if not 0 <= position < len(past) or past[position].track_id != removal.track_id:
-                    raise BadRequest(
-                        f"position {position} does not hold track '{removal.track_id}' in that snapshot"
-                    )
-                item = past[position]
-                # Removed by someone else since: already gone, which is what was asked.
-                if item.id in state:
-                    gone[item.id] = state[item.id]
+        everywhere = [removal.track_id for removal in removals if removal.positions is None]
+        # The items as they are now (their ranks may have moved since the snapshot): what the
+        # change records, so that undoing it puts them back where they were.
+        gone = {item.id: item for item in repo.of_tracks(playlist.id, everywhere)} if everywhere else {}
+        positioned = [removal for removal in removals if removal.positions is not None]
+        if positioned:
+            past = self._past(repo, playlist, snapshot_id)
+            size = playlist.item_count if past is None else len(past)
+            named: list[str] = []
+            for removal in positioned:
+                for position in removal.positions or ():
+                    item = None
+                    if 0 <= position < size:
+                        item = (
+                            past[position]
+                            if past is not None
+                            else repo.page(playlist.id, offset=position, limit=1)[0]
+                        )
+                    if item is None or item.track_id != removal.track_id:
+                        raise BadRequest(
+                            f"position {position} does not hold track '{removal.track_id}' in that snapshot"
+                        )
+                    named.append(item.id)
+            # One removed by someone else since is already gone, which is what was asked.
+            gone.update((item.id, item) for item in repo.with_ids(playlist.id, named))
         return self._commit(repo, playlist, user_id, "remove", Change(removed=tuple(gone.values())))
 
     def reorder(
@@ -262,7 +271,7 @@ class PlaylistService:
         _check_uris(track_ids, empty_ok=True)
         repo = PlaylistRepository(session)
         playlist = self._editable(repo, playlist_id, user_id)
-        at = iso_ms(utcnow())
+        at = unix_ms(utcnow())
         added = tuple(
             Item(new_id(), rank, track_id, user_id, at)
             for rank, track_id in zip(ranks_between(None, None, len(track_ids)), track_ids, strict=True)

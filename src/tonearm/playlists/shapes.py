@@ -11,7 +11,7 @@ from tonearm.catalog import catalog
 from tonearm.kit.ids import uri
 from tonearm.kit.pagination import paging
 from tonearm.kit.rights import Audience
-from tonearm.kit.time import iso_ms
+from tonearm.kit.time import from_unix_ms, iso_ms
 from tonearm.playlists import schemas
 from tonearm.playlists.changes import Change, Item
 from tonearm.playlists.models import Playlist, PlaylistEdit
@@ -80,7 +80,7 @@ class PlaylistShapes:
         names = account.display_names(self.session, [item.added_by for item in items if item.added_by])
         shaped = [
             schemas.PlaylistTrack(
-                added_at=item.added_at,
+                added_at=iso_ms(from_unix_ms(item.added_at)),
                 added_by=self.user(item.added_by, names) if item.added_by else None,
                 track=track,
             )

@@ -97,7 +97,7 @@ def upgrade() -> None:
         ),
         sa.Column("track_id", sa.String(length=22), nullable=False),
         sa.Column("added_by", sa.String(length=22), nullable=True),
-        sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("added_at", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
             ["added_by"], ["users.id"], name=op.f("fk_playlist_items_added_by_users"), ondelete="SET NULL"
         ),
