@@ -63,8 +63,8 @@ __all__ = [
     "make",
 ]
 
-Topic = Literal["catalog", "accounts", "playback", "playlists"]
-TOPICS: tuple[Topic, ...] = ("catalog", "accounts", "playback", "playlists")
+Topic = Literal["catalog", "accounts", "playback"]
+TOPICS: tuple[Topic, ...] = ("catalog", "accounts", "playback")
 
 PlaybackType = Literal[
     "play.start", "play.progress", "play.pause", "play.resume", "play.seek", "play.skip", "play.end"
@@ -221,7 +221,9 @@ ARTIST_CHANGED: EventKind[EntityChanged] = EventKind("artist.changed", 1, "catal
 USER_CREATED: EventKind[UserCreated] = EventKind("user.created", 1, "accounts")
 USER_PRODUCT_CHANGED: EventKind[UserProductChanged] = EventKind("user.product_changed", 1, "accounts")
 USER_ERASED: EventKind[UserErased] = EventKind("user.erased", 1, "accounts")
-PLAYLIST_CHANGED: EventKind[PlaylistChanged] = EventKind("playlist.changed", 1, "playlists")
+# On the catalog topic: a public playlist is part of what listeners find, and search replicas
+# follow that one topic.
+PLAYLIST_CHANGED: EventKind[PlaylistChanged] = EventKind("playlist.changed", 1, "catalog")
 PLAYBACK: dict[str, EventKind[PlaybackEvent]] = {
     name: EventKind(cast(EventName, name), 1, "playback") for name in sorted(PLAYBACK_TYPES)
 }

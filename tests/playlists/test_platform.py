@@ -29,13 +29,13 @@ def test_every_change_is_a_playlist_changed_event_on_the_log(api: Api) -> None:
     api.call("ann", "PUT", f"/v1/playlists/{playlist['id']}", json={"name": "New name"})
     OutboxRelay(app.state.session_factory, app.state.event_log).drain()  # type: ignore[attr-defined]
     log = app.state.event_log  # type: ignore[attr-defined]
-    messages = log.read("playlists", after=0, limit=100)
-    events = [orjson.loads(m.payload) for m in messages]
+    messages = log.read("catalog", after=0, limit=1000)
+    events = [e for e in (orjson.loads(m.payload) for m in messages) if e["type"] == "playlist.changed"]
     mine = [e["data"] for e in events if e["data"]["playlist_id"] == playlist["id"]]
     assert [e["fields"] for e in mine] == [["created"], ["items"], ["name"]]
     assert mine[1]["snapshot_id"] == added["snapshot_id"]
     with unit_of_work(app.state.session_factory) as session:  # type: ignore[attr-defined]
-        assert session.scalars(select(OutboxRow).where(OutboxRow.topic == "playlists")).all() == []
+        assert session.scalars(select(OutboxRow).where(OutboxRow.type == "playlist.changed")).all() == []
 
 
 @pytest.fixture

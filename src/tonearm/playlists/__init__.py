@@ -1,5 +1,27 @@
-"""Playlists: versioned, collaborative, followed; every edit a snapshot with its history."""
+"""Playlists: versioned, collaborative, followed; every edit a snapshot with its history.
 
+The public face: the service, and public playlists as records and simplified objects for search.
+"""
+
+from tonearm.playlists.indexed import (
+    PlaylistRecord,
+    all_records,
+    count_records,
+    public_records,
+    simple_playlists,
+)
+from tonearm.playlists.schemas import PlaylistSimple
 from tonearm.playlists.service import MAX_ITEMS, PlaylistService, Removal, playlists
 
-__all__ = ["MAX_ITEMS", "PlaylistService", "Removal", "playlists"]
+__all__ = [
+    "MAX_ITEMS",
+    "PlaylistRecord",
+    "PlaylistService",
+    "PlaylistSimple",
+    "Removal",
+    "all_records",
+    "count_records",
+    "playlists",
+    "public_records",
+    "simple_playlists",
+]

@@ -3,7 +3,7 @@ read, so a 10,000-item playlist is never loaded whole to add to its end."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -64,6 +64,36 @@ class PlaylistRepository:
             query.order_by(PlaylistFollower.followed_at.desc(), Playlist.id).limit(limit).offset(offset)
         )
         return list(rows), total
+
+    def public(self, ids: Sequence[str]) -> list[Playlist]:
+        query = select(Playlist).where(Playlist.id.in_(ids), Playlist.public.is_(True))
+        return list(self.session.scalars(query))
+
+    def public_batches(self, size: int) -> Iterator[list[Playlist]]:
+        after = ""
+        while True:
+            query = (
+                select(Playlist)
+                .where(Playlist.public.is_(True), Playlist.id > after)
+                .order_by(Playlist.id)
+                .limit(size)
+            )
+            batch = list(self.session.scalars(query))
+            if not batch:
+                return
+            yield batch
+            after = batch[-1].id
+
+    def count_public(self) -> int:
+        return self.session.scalar(select(func.count()).where(Playlist.public.is_(True))) or 0
+
+    def follower_counts(self, ids: Sequence[str]) -> dict[str, int]:
+        query = (
+            select(PlaylistFollower.playlist_id, func.count())
+            .where(PlaylistFollower.playlist_id.in_(ids))
+            .group_by(PlaylistFollower.playlist_id)
+        )
+        return {playlist_id: int(count) for playlist_id, count in self.session.execute(query)}
 
     def owned_by(self, user_id: str) -> list[Playlist]:
         return list(self.session.scalars(select(Playlist).where(Playlist.owner_id == user_id)))

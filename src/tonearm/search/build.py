@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from tonearm.backends.eventlog import EventLog, TopicStatus
-from tonearm.catalog import Kind
+from tonearm.catalog import Kind, Record
 from tonearm.catalog import catalog_feed as feed
 from tonearm.events import Topic
 from tonearm.kit.time import utcnow
+from tonearm.playlists import PlaylistRecord
+from tonearm.playlists import all_records as all_playlists
+from tonearm.playlists import count_records as count_playlists
 from tonearm.search.documents import to_document
 from tonearm.search.index import Cursor, IndexStore, SearchIndex
 
@@ -37,7 +41,7 @@ def rebuild(
     heap_bytes: int = 2_000_000_000,
     threads: int = 1,
 ) -> tuple[Path, int]:
-    """Index every artist, album and track into a new generation, then make it current.
+    """Index every artist, album, track and public playlist into a new generation, then make it current.
     Returns the generation and how many documents it holds.
 
     Its cursor is the catalog topic's head on `event_log` before the catalog is read, so the
@@ -57,14 +61,17 @@ def rebuild(
     cursor = _starting_cursor(event_log)
     done = 0
     with session_factory() as session:
-        total = sum(feed.count(session, kind) for kind in ORDER)
-        for kind in ORDER:
-            for records in feed.all_records(session, kind):
-                for record in records:
-                    writer.add_document(to_document(record))
-                done += len(records)
-                if progress:
-                    progress(done, total)
+        total = sum(feed.count(session, kind) for kind in ORDER) + count_playlists(session)
+        batches: list[Iterable[Sequence[Record | PlaylistRecord]]] = [
+            *(feed.all_records(session, kind) for kind in ORDER),
+            all_playlists(session),
+        ]
+        for records in itertools.chain(*batches):
+            for record in records:
+                writer.add_document(to_document(record))
+            done += len(records)
+            if progress:
+                progress(done, total)
     writer.commit()
     writer.wait_merging_threads()
     cursor.write(path)

@@ -1,7 +1,8 @@
-"""Catalog records as index documents: one per track, album and artist, keyed "kind:id".
+"""Catalog records as index documents: one per track, album, artist and public playlist, keyed
+"kind:id".
 
-Playlists, shows and episodes join by adding a record type and a case here; the query side
-already filters by `kind`.
+Shows and episodes join by adding a record type and a case here; the query side already
+filters by `kind`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import tantivy
 from tonearm.catalog import AlbumRecord, ArtistRecord, Credit, Record, TrackRecord
 from tonearm.kit.ids import uri
 from tonearm.kit.rights import Availability
+from tonearm.playlists import PlaylistRecord
 from tonearm.search.fold import document_words, folded_name
 from tonearm.search.index import SHORT_PREFIX, TIERS
 
@@ -61,7 +63,10 @@ def _credits(credits: tuple[Credit, ...]) -> list[dict[str, str]]:
     return [{"id": credit.id, "name": credit.name} for credit in credits]
 
 
-def _card(record: Record) -> bytes:
+Indexed = Record | PlaylistRecord
+
+
+def _card(record: Indexed) -> bytes:
     card: dict[str, object] = {
         "type": record.kind,
         "id": record.id,
@@ -71,6 +76,8 @@ def _card(record: Record) -> bytes:
     if isinstance(record, TrackRecord):
         card["artists"] = _credits(record.artists)
         card["album"] = {"id": record.album.id, "name": record.album.name}
+    elif isinstance(record, PlaylistRecord):
+        card["owner"] = {"id": record.owner_id, "name": record.owner_name}
     elif isinstance(record, AlbumRecord):
         card["artists"] = _credits(record.artists)
         card["album_type"] = record.album_type
@@ -109,7 +116,7 @@ def _add_words(doc: tantivy.Document, words: str, prefixed: str, popularity: int
         doc.add_text("head", " ".join(head))
 
 
-def to_document(record: Record) -> tantivy.Document:
+def to_document(record: Indexed) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("key", document_key(record.kind, record.id))
     doc.add_text("kind", record.kind)
@@ -124,6 +131,14 @@ def to_document(record: Record) -> tantivy.Document:
     doc.add_bytes("card", _card(record))
     if isinstance(record, ArtistRecord):
         _add_words(doc, name_words, name_words, record.popularity)
+        return doc
+    if isinstance(record, PlaylistRecord):
+        # Found by its name, its description and its owner's name; it plays everywhere (no
+        # market terms), and a private one is never indexed.
+        owner_words = document_words(record.owner_name)
+        doc.add_text("artist", owner_words)
+        described = document_words(record.description)
+        _add_words(doc, f"{name_words} {owner_words} {described}", name_words, record.popularity)
         return doc
     artist_words = document_words(" ".join(credit.name for credit in record.artists))
     doc.add_text("artist", artist_words)

@@ -23,7 +23,7 @@ from tonearm.search.query import ParsedQuery
 
 __all__ = ["KINDS", "Plan", "build_query", "plan_for", "scope_query", "typo_distance"]
 
-KINDS = ("track", "artist", "album")
+KINDS = ("track", "artist", "album", "playlist")
 # Boosts: a whole word beats a prefix, which beats a typo; a word of the document's own name
 # adds to its match anywhere; a whole-name match and a name that starts as typed add more.
 WORD, OWN_NAME, PREFIX, TYPO = 1.0, 1.0, 0.6, 0.3

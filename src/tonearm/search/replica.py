@@ -31,6 +31,7 @@ from tonearm.catalog import catalog_feed as feed
 from tonearm.events import decode
 from tonearm.kit.logs import get_logger
 from tonearm.kit.time import utcnow
+from tonearm.playlists import public_records
 from tonearm.search.build import CATALOG_TOPIC, catalog_status, rebuild
 from tonearm.search.documents import document_key, to_document
 from tonearm.search.index import Cursor, IndexStore, SearchIndex
@@ -46,13 +47,15 @@ CURSOR_WRITE_SECONDS = 10.0
 RETENTION_CHECK_SECONDS = 10.0
 # Tracks first: an album's record depends on its tracks' rights.
 _ORDER: tuple[Kind, ...] = ("track", "album", "artist")
+_KINDS = (*_ORDER, "playlist")
 _TRACK_EVENTS = frozenset({"track.changed", "track.taken_down", "track.restored", "rights.changed"})
 log = get_logger(__name__)
 
 
-def named_entities(messages: Sequence[Message]) -> dict[Kind, set[str]]:
-    """The tracks, albums and artists whose records the catalog's events say have changed."""
-    wanted: dict[Kind, set[str]] = defaultdict(set)
+def named_entities(messages: Sequence[Message]) -> dict[str, set[str]]:
+    """The tracks, albums, artists and playlists whose records the catalog's events say have
+    changed."""
+    wanted: dict[str, set[str]] = defaultdict(set)
     for message in messages:
         try:
             event = decode(message.payload)
@@ -73,6 +76,8 @@ def named_entities(messages: Sequence[Message]) -> dict[Kind, set[str]]:
             wanted["album"].add(data["id"])
         elif event.name == "artist.changed":
             wanted["artist"].add(data["id"])
+        elif event.name == "playlist.changed":
+            wanted["playlist"].add(data["playlist_id"])
     return wanted
 
 
@@ -229,14 +234,15 @@ class SearchReplica:
             log.warning("search replica missed catalog events; rebuilding from the catalog", offset=offset)
         return missed
 
-    def _reindex(self, session: Session, wanted: dict[Kind, set[str]]) -> int:
+    def _reindex(self, session: Session, wanted: dict[str, set[str]]) -> int:
         assert self._writer is not None
         applied = 0
-        for kind in _ORDER:
+        for kind in _KINDS:
             ids = sorted(wanted.get(kind, ()))
             if not ids:
                 continue
-            records = {record.id: record for record in feed.records(session, kind, ids)}
+            found = public_records(session, ids) if kind == "playlist" else feed.records(session, kind, ids)  # type: ignore[arg-type]
+            records = {record.id: record for record in found}
             for entity_id in ids:
                 self._writer.delete_documents_by_term("key", document_key(kind, entity_id))
                 record = records.get(entity_id)

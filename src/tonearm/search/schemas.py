@@ -7,8 +7,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from tonearm.catalog import AlbumsPage, ArtistsPage, Paging, TracksPage
+from tonearm.playlists import PlaylistSimple
 
 __all__ = ["EmptyPage", "SearchResponse", "Suggestion", "SuggestionCredit", "Suggestions"]
+
+
+class PlaylistsPage(Paging):
+    items: list[PlaylistSimple]
 
 
 class EmptyPage(Paging):
@@ -31,12 +36,17 @@ class SearchResponse(BaseModel):
     tracks: TracksPage | None = Field(default=None, exclude_if=_absent)
     artists: ArtistsPage | None = Field(default=None, exclude_if=_absent)
     albums: AlbumsPage | None = Field(default=None, exclude_if=_absent)
-    playlists: EmptyPage | None = Field(default=None, exclude_if=_absent)
+    playlists: PlaylistsPage | None = Field(default=None, exclude_if=_absent)
     shows: EmptyPage | None = Field(default=None, exclude_if=_absent)
     episodes: EmptyPage | None = Field(default=None, exclude_if=_absent)
     audiobooks: EmptyPage | None = Field(default=None, exclude_if=_absent)
     # Not in Spotify's API: a corrected query when this one found nothing.
     did_you_mean: str | None = Field(default=None, exclude_if=_absent)
+
+
+class SuggestionOwner(BaseModel):
+    id: str
+    name: str
 
 
 class SuggestionCredit(BaseModel):
@@ -45,7 +55,7 @@ class SuggestionCredit(BaseModel):
 
 
 class Suggestion(BaseModel):
-    type: Literal["track", "artist", "album"]
+    type: Literal["track", "artist", "album", "playlist"]
     id: str
     uri: str
     name: str
@@ -53,6 +63,7 @@ class Suggestion(BaseModel):
     album: SuggestionCredit | None = None
     album_type: str | None = None
     release_date: str | None = None
+    owner: SuggestionOwner | None = None
 
 
 class Suggestions(BaseModel):

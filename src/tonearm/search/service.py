@@ -15,6 +15,7 @@ from tonearm.catalog import catalog
 from tonearm.errors import BackendError, BadRequest
 from tonearm.kit.pagination import paging
 from tonearm.kit.rights import EVERYONE, Audience
+from tonearm.playlists import simple_playlists
 from tonearm.search import schemas
 from tonearm.search.fold import document_words
 from tonearm.search.index import SCHEMA
@@ -146,6 +147,8 @@ class SearchService:
             return catalog.get_tracks(session, ids, base=base, market=market, audience=audience)
         if kind == "album":
             return catalog.get_albums(session, ids, base=base, market=market)
+        if kind == "playlist":
+            return simple_playlists(session, ids, base=base)
         return catalog.get_artists(session, ids, base=base)
 
     def _did_you_mean(
