@@ -21,6 +21,7 @@ DOMAINS: tuple[str, ...] = (
     "listening",
     "playlists",
     "library",
+    "social",
     "accounts",
 )
 
