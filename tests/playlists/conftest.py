@@ -44,8 +44,7 @@ class Api:
         return [item["track"]["id"] for item in answer.json()["items"]]
 
 
-@pytest.fixture
-def api(settings: Settings) -> Iterator[Api]:
+def _api(settings: Settings) -> Iterator[Api]:
     from tonearm.app import create_app
 
     app = create_app(settings)
@@ -54,3 +53,15 @@ def api(settings: Settings) -> Iterator[Api]:
         with unit_of_work(app.state.session_factory) as session:
             ids = publish(session, *tracks)
         yield Api(client, ids)
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    yield from _api(settings)
+
+
+@pytest.fixture(scope="module")
+def shared_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One app for a module whose tests each make their own playlists (the bad-input cases)."""
+    folder = tmp_path_factory.mktemp("playlists")
+    yield from _api(Settings(data_dir=folder / "var", rate_limit_url="off", signing_keys="k1:secret"))

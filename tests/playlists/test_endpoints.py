@@ -107,3 +107,26 @@ def test_items_are_paged_with_spotify_links(api: Api) -> None:
     assert "/v1/playlists/" in first["next"] and "/items?" in first["next"]
     last = api.call("ann", "GET", f"/v1/playlists/{playlist['id']}/items?limit=5&offset=10").json()
     assert len(last["items"]) == 2 and last["next"] is None
+
+
+def test_a_malformed_fields_filter_is_a_400(api: Api) -> None:
+    playlist = api.create("ann")
+    for fields in ("name,(", "tracks.items(track(name)", ",,"):
+        answer = api.call("ann", "GET", f"/v1/playlists/{playlist['id']}", params={"fields": fields})
+        assert answer.status_code == 400, (fields, answer.text)
+        assert "fields" in answer.json()["error"]["message"]
+
+
+def test_uris_come_back_in_the_configured_scheme(api: Api) -> None:
+    from tonearm.kit.ids import use_uri_scheme
+
+    use_uri_scheme("spotify")
+    try:
+        playlist = api.create("ann")
+        api.call("ann", "POST", f"/v1/playlists/{playlist['id']}/tracks", json={"uris": api.uris(0)})
+        got = api.call("ann", "GET", f"/v1/playlists/{playlist['id']}").json()
+        assert got["uri"] == f"spotify:playlist:{playlist['id']}"
+        assert got["tracks"]["items"][0]["track"]["uri"] == f"spotify:track:{api.tracks[0]}"
+    finally:
+        use_uri_scheme("tonearm")
+    assert api.call("ann", "GET", f"/v1/playlists/{playlist['id']}").json()["uri"].startswith("tonearm:")

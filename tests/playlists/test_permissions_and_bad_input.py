@@ -94,8 +94,9 @@ def test_a_token_without_the_modify_scope_is_refused(api: Api) -> None:
     ],
 )
 def test_bad_input_is_a_clear_4xx_and_changes_nothing(
-    api: Api, method: str, suffix: str, body: Any, words: str
+    shared_api: Api, method: str, suffix: str, body: Any, words: str
 ) -> None:
+    api = shared_api
     pid = api.create("ann")["id"]
     api.call("ann", "POST", f"/v1/playlists/{pid}/tracks", json={"uris": api.uris(0, 1, 2)})
     before = api.call("ann", "GET", f"/v1/playlists/{pid}").json()

@@ -67,7 +67,7 @@ class CatalogReads:
         _album_or_raise(repo, album_id)
         shapes = Shapes(base, market, audience)
         tracks = repo.album_tracks(album_id, limit=limit, offset=offset)
-        rights = repo.rights([track.id for track in tracks])
+        rights = repo.rights_rows([track.id for track in tracks])
         items = [shapes.track_simple(track, rights[track.id]) for track in tracks]
         total = repo.count_album_tracks([album_id]).get(album_id, 0)
         url = f"{base}/v1/albums/{album_id}/tracks"
@@ -91,7 +91,7 @@ class CatalogReads:
             session, album_id, base=base, market=market, limit=50, offset=0, audience=audience
         )
         all_tracks = repo.album_tracks(album_id, limit=10_000, offset=0)
-        rights = [right for rows in repo.rights([t.id for t in all_tracks]).values() for right in rows]
+        rights = [right for rows in repo.rights_rows([t.id for t in all_tracks]).values() for right in rows]
         shapes = Shapes(base, market)
         return schemas.AlbumFull(
             tracks=page,
@@ -224,7 +224,7 @@ def _album_or_raise(repo: CatalogRepository, album_id: str) -> Album:
 
 
 def _full_tracks(repo: CatalogRepository, tracks: Sequence[Track], shapes: Shapes) -> list[schemas.TrackFull]:
-    rights = repo.rights([track.id for track in tracks])
+    rights = repo.rights_rows([track.id for track in tracks])
     totals = repo.count_album_tracks(list({track.album_id for track in tracks}))
     return [shapes.track_full(track, rights[track.id], totals.get(track.album_id, 0)) for track in tracks]
 

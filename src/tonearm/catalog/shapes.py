@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal, TypedDict
 
 from tonearm.catalog import schemas
-from tonearm.catalog.models import Album, Artist, Right, Track
+from tonearm.catalog.models import Album, Artist, Track
 from tonearm.kit.ids import uri
 from tonearm.kit.rights import EVERYONE, Audience, RightWindow, available_markets, restriction
 from tonearm.kit.time import utcnow
@@ -57,6 +57,9 @@ class Shapes:
     ) -> None:
         self.base, self.market, self.audience = base, market, audience
         self.now = now or utcnow()
+        # A page of tracks names the same artists again and again (every track of an album, and
+        # the album's own credit): each is shaped once per request.
+        self._artists: dict[str, schemas.ArtistSimple] = {}
 
     def _links(self, kind: str, id_: str) -> _Links:
         return {
@@ -68,7 +71,11 @@ class Shapes:
         }
 
     def artist_simple(self, artist: Artist) -> schemas.ArtistSimple:
-        return schemas.ArtistSimple(name=artist.name, **self._links("artist", artist.id))
+        shaped = self._artists.get(artist.id)
+        if shaped is None:
+            shaped = schemas.ArtistSimple(name=artist.name, **self._links("artist", artist.id))
+            self._artists[artist.id] = shaped
+        return shaped
 
     def artist_full(self, artist: Artist) -> schemas.ArtistFull:
         return schemas.ArtistFull(
@@ -102,7 +109,7 @@ class Shapes:
     ) -> schemas.AlbumSimple:
         return schemas.AlbumSimple(**self.album_fields(album, total_tracks, markets), album_group=group)
 
-    def playability(self, track: Track, rights: Sequence[Right]) -> _Playability:
+    def playability(self, track: Track, rights: Sequence[RightWindow]) -> _Playability:
         reason: Literal["market", "product", "explicit"] | None = None
         if self.market:
             reason = restriction(rights, self.market, self.now, self.audience)
@@ -113,7 +120,7 @@ class Shapes:
             return {"is_playable": False, "restrictions": schemas.Restrictions(reason=reason)}
         return {"is_playable": None if self.market is None else True, "restrictions": None}
 
-    def track_fields(self, track: Track, rights: Sequence[Right]) -> _TrackFields:
+    def track_fields(self, track: Track, rights: Sequence[RightWindow]) -> _TrackFields:
         return {
             "artists": [self.artist_simple(link.artist) for link in track.artist_links],
             "available_markets": self.markets(rights),
@@ -126,10 +133,10 @@ class Shapes:
             **self._links("track", track.id),
         }
 
-    def track_simple(self, track: Track, rights: Sequence[Right]) -> schemas.TrackSimple:
+    def track_simple(self, track: Track, rights: Sequence[RightWindow]) -> schemas.TrackSimple:
         return schemas.TrackSimple(**self.track_fields(track, rights))
 
-    def track_full(self, track: Track, rights: Sequence[Right], album_tracks: int) -> schemas.TrackFull:
+    def track_full(self, track: Track, rights: Sequence[RightWindow], album_tracks: int) -> schemas.TrackFull:
         """A track with its album; `album_tracks` is how many tracks that album has."""
         return schemas.TrackFull(
             album=self.album_simple(track.album, album_tracks, self.markets(rights)),
