@@ -200,3 +200,16 @@ def browser(live: Live, chromium: Any, storage_state: dict[str, Any] | None) -> 
         yield _watched_page(context)
     finally:
         context.close()
+
+
+@contextmanager
+def signed_in_browser(chromium: Any, live: Live, listener: Listener) -> Iterator[Browser]:
+    """A second browser of its own (a new context) signed in as `listener` through the login
+    page, for a test in which two people use the player at once."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        browser = _watched_page(context)
+        sign_in(browser, live, listener)
+        yield browser
+    finally:
+        context.close()

@@ -13,9 +13,16 @@ export interface Artist extends ArtistRef {
   followers?: { total: number };
 }
 
+export interface Image {
+  url: string;
+  width: number | null;
+  height: number | null;
+}
+
 export interface AlbumSimple {
   id: string;
   name: string;
+  images?: Image[];
   album_type: string;
   release_date: string;
   total_tracks: number;
@@ -40,6 +47,13 @@ export interface Paging<T> {
   offset: number;
   previous: string | null;
   total: number;
+}
+
+/** A track with its album, as /v1/tracks, playlists and the library return it. */
+export interface TrackFull extends TrackSimple {
+  uri: string;
+  album: AlbumSimple;
+  is_playable?: boolean | null;
 }
 
 export interface AlbumFull extends AlbumSimple {
@@ -181,9 +195,12 @@ async function send(
   if (token) headers.Authorization = `Bearer ${token}`;
   const init: RequestInit = { headers, signal };
   if (outgoing) {
-    headers["Content-Type"] = "application/json";
     init.method = outgoing.method;
-    init.body = JSON.stringify(outgoing.body);
+    // A null body is no body: the ids of PUT /me/tracks?ids= and the like are in the query.
+    if (outgoing.body !== null) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(outgoing.body);
+    }
   }
   try {
     return await fetch(path, init);
@@ -260,6 +277,16 @@ export async function postJson<T>(url: string, payload: unknown, signal?: AbortS
   return answerOf<T>(await authorizedFetch(url, signal, { method: "POST", body: payload }));
 }
 
+/** PUT or DELETE with a JSON body (null for none): the answer's JSON, null when it has none. */
+export async function sendJson<T = null>(
+  method: "PUT" | "DELETE" | "POST",
+  url: string,
+  payload: unknown = null,
+  signal?: AbortSignal,
+): Promise<T> {
+  return answerOf<T>(await authorizedFetch(url, signal, { method, body: payload }));
+}
+
 /** Every item of a paging object, following `next` (bounded, in case of a loop). */
 export async function allItems<T>(
   first: Paging<T>,
@@ -304,6 +331,16 @@ export const api = {
       album.tracks = { ...album.tracks, items: await allItems(album.tracks, signal) };
     }
     return album;
+  },
+  /** Tracks by id (50 at a time, as the server takes them); one gone from the catalog is left out. */
+  async tracks(ids: string[], signal?: AbortSignal): Promise<TrackFull[]> {
+    const found: TrackFull[] = [];
+    for (let at = 0; at < ids.length; at += 50) {
+      const part = ids.slice(at, at + 50).map(encodeURIComponent).join(",");
+      const answer = await getJson<{ tracks: (TrackFull | null)[] }>(`/v1/tracks?ids=${part}`, signal);
+      found.push(...answer.tracks.filter((track): track is TrackFull => track !== null));
+    }
+    return found;
   },
   /** Type-ahead matches for what has been typed so far, best first across types. */
   async suggest(

@@ -15,17 +15,27 @@
 // whether another tab has refreshed already.
 
 const CLIENT_ID = "tonearm-web";
-const SCOPES = [
+// What the player's pages call needs: playing and its events; the library and following
+// (Liked Songs, saved albums, followed artists and people, friends' activity); playlists, private
+// and collaborative ones too, and changing them (public and private need a scope each); the
+// private session (read with playback-state, set with modify-playback-state).
+const SCOPE_NAMES = [
   "user-read-private",
   "user-read-email",
   "streaming",
   "user-read-recently-played",
   "user-library-read",
   "user-library-modify",
+  "user-follow-read",
+  "user-follow-modify",
   "playlist-read-private",
+  "playlist-read-collaborative",
+  "playlist-modify-public",
+  "playlist-modify-private",
   "user-read-playback-state",
   "user-modify-playback-state",
-].join(" ");
+];
+const SCOPES = SCOPE_NAMES.join(" ");
 const TOKENS_KEY = "tonearm.auth";
 const PENDING_KEY = "tonearm.auth.pending";
 /** Refresh when less than this is left, so a token never expires on the way to the server. */
@@ -112,6 +122,15 @@ function forget(reason: SignedOutReason): void {
 
 export function signedIn(): boolean {
   return load() !== null;
+}
+
+/** Whether the stored sign-in allows everything the player asks for: one made by an older
+ * player may lack what newer pages need (a server that names no scopes is taken at its word). */
+export function grantsEveryScope(): boolean {
+  const tokens = load();
+  if (!tokens?.scope) return true;
+  const granted = new Set(tokens.scope.split(" "));
+  return SCOPE_NAMES.every((name) => granted.has(name));
 }
 
 // Another tab signed in or out: this one follows. (Its refreshes change the value only.)

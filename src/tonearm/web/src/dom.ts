@@ -70,3 +70,38 @@ export function cover(id: string, label: string): HTMLElement {
   el.textContent = label.trim().charAt(0).toUpperCase();
   return el;
 }
+
+/** The first image when there is one (a playlist's uploaded cover), else the generated cover. */
+export function artwork(images: { url: string }[] | undefined, id: string, label: string): HTMLElement {
+  const image = images?.[0];
+  if (!image) return cover(id, label);
+  const el = h("div", { class: "cover has-image", "aria-hidden": "true" });
+  el.style.backgroundImage = `url(${JSON.stringify(image.url)})`;
+  return el;
+}
+
+/** "just now", "3 min ago", "2 h ago", "5 d ago", then the date: how long ago `iso` was. */
+export function ago(iso: string, now = Date.now()): string {
+  const at = Date.parse(iso);
+  if (!Number.isFinite(at)) return "";
+  const seconds = Math.max((now - at) / 1000, 0);
+  if (seconds < 45) return "just now";
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
+  if (seconds < 7 * 86400) return `${Math.round(seconds / 86400)} d ago`;
+  return new Date(at).toLocaleDateString();
+}
+
+/** A modal dialog holding `children`, removed from the page once closed. */
+export function openDialog(label: string, testid: string, ...children: (Node | null)[]): HTMLDialogElement {
+  const body = h("div", { class: "dialog-body" }, children);
+  const dialog = h("dialog", { class: "dialog", "aria-label": label, "data-testid": testid }, body);
+  dialog.addEventListener("close", () => dialog.remove());
+  // The box is the body inside: a click on the dialog element itself is on the backdrop.
+  dialog.addEventListener("click", (event) => {
+    if (event.target === dialog) dialog.close();
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  return dialog;
+}

@@ -1,12 +1,24 @@
-// The page: signing in and out, hash routes for browsing, type-ahead search, the player bar
-// and the queue.
+// The page: signing in and out, hash routes for browsing (the catalog, playlists, the library,
+// profiles), type-ahead search, the playlists sidebar, friends' activity, the player bar and
+// the queue.
 import { api, ApiError, onNotice, type AlbumFull, type AlbumSimple, type Artist, type Suggestion } from "./api";
-import { finishSignIn, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
+import { finishSignIn, grantsEveryScope, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
 import { $, clock, cover, h } from "./dom";
+import { FriendsPanel } from "./friends";
+import { libraryView, likedSongsView, saveAlbumButton } from "./library";
+import { forgetMe, me as currentUser } from "./me";
+import { closeMenu } from "./menu";
 import { Outbox, type OutboxStats } from "./outbox";
+import { followButton, userView } from "./people";
 import { Player, type PlayerState, type QueueItem } from "./player";
+import { playlistTestState, playlistView, type PlaylistTestState } from "./playlist-view";
+import { loadSidebar, mountSidebar, myPlaylists } from "./playlists";
 import { Reporter } from "./reporter";
 import { TypeAhead } from "./search";
+import { openShare } from "./share";
+import { onTrackMenuMessage, openTrackMenu } from "./track-menu";
+import { trackRow } from "./tracks";
+import { artistNames, emptyNote, type Content, type PageContext } from "./views";
 
 // ---- settings ---------------------------------------------------------------------------
 
@@ -72,13 +84,21 @@ type Route =
   | { view: "artists" }
   | { view: "albums" }
   | { view: "artist"; id: string }
-  | { view: "album"; id: string };
+  | { view: "album"; id: string }
+  | { view: "playlist"; id: string }
+  | { view: "user"; id: string }
+  | { view: "collection" }
+  | { view: "liked" };
 
 function parseRoute(): Route {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
+  const id = parts[1] ? decodeURIComponent(parts[1]) : "";
   if (parts[0] === "albums") return { view: "albums" };
-  if (parts[0] === "artist" && parts[1]) return { view: "artist", id: decodeURIComponent(parts[1]) };
-  if (parts[0] === "album" && parts[1]) return { view: "album", id: decodeURIComponent(parts[1]) };
+  if (parts[0] === "artist" && id) return { view: "artist", id };
+  if (parts[0] === "album" && id) return { view: "album", id };
+  if (parts[0] === "playlist" && id) return { view: "playlist", id };
+  if (parts[0] === "user" && id) return { view: "user", id };
+  if (parts[0] === "collection") return parts[1] === "tracks" ? { view: "liked" } : { view: "collection" };
   return { view: "artists" };
 }
 
@@ -91,10 +111,6 @@ function years(date: string): string {
   return date ? date.slice(0, 4) : "";
 }
 
-function artistNames(artists: { name: string }[]): string {
-  return artists.map((a) => a.name).join(", ");
-}
-
 function artistLinks(artists: { id: string; name: string }[]): (Node | string)[] {
   const out: (Node | string)[] = [];
   artists.forEach((artist, i) => {
@@ -104,32 +120,42 @@ function artistLinks(artists: { id: string; name: string }[]): (Node | string)[]
   return out;
 }
 
-/** A note for a list with nothing in it, to follow the list. */
-function emptyNote(items: unknown[], what: string): HTMLElement[] {
-  return items.length ? [] : [h("p", { class: "empty", "data-testid": "empty" }, `No ${what} yet.`)];
+// What a page started (its timers, its requests) ends when another page is shown.
+let leavePage = new AbortController();
+
+function pageContext(): PageContext {
+  leavePage.abort();
+  leavePage = new AbortController();
+  return {
+    signal: leavePage.signal,
+    play: (items, index) => player.playQueue(items, index),
+    say: (message) => notice(message),
+  };
 }
 
 async function render(): Promise<void> {
   const token = ++renderToken;
   route = parseRoute();
+  const ctx = pageContext();
   for (const link of document.querySelectorAll<HTMLAnchorElement>("[data-nav]")) {
     const active =
       link.dataset.nav === route.view ||
       (link.dataset.nav === "artists" && route.view === "artist") ||
-      (link.dataset.nav === "albums" && route.view === "album");
+      (link.dataset.nav === "albums" && route.view === "album") ||
+      (link.dataset.nav === "collection" && route.view === "liked");
     link.classList.toggle("active", active);
     if (active) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
   view.replaceChildren(h("p", { class: "loading" }, "Loading…"));
   try {
-    const content = signedIn() ? await build(route) : welcomeView();
+    const content = signedIn() ? await build(route, ctx) : welcomeView();
     if (token !== renderToken) return;
     view.replaceChildren(...content.nodes);
     document.title = content.title ? `${content.title} · Tonearm` : "Tonearm";
     markPlaying();
   } catch (error) {
-    if (token !== renderToken) return;
+    if (token !== renderToken || ctx.signal.aborted) return;
     const message =
       error instanceof ApiError && error.status === 404
         ? "Not found."
@@ -143,11 +169,6 @@ async function render(): Promise<void> {
       ),
     );
   }
-}
-
-interface Content {
-  nodes: Node[];
-  title?: string;
 }
 
 function welcomeView(): Content {
@@ -170,7 +191,7 @@ function welcomeView(): Content {
   };
 }
 
-async function build(r: Route): Promise<Content> {
+async function build(r: Route, ctx: PageContext): Promise<Content> {
   switch (r.view) {
     case "artists":
       return artistsView();
@@ -180,6 +201,14 @@ async function build(r: Route): Promise<Content> {
       return artistView(r.id);
     case "album":
       return albumView(r.id);
+    case "playlist":
+      return playlistView(r.id, ctx);
+    case "user":
+      return userView(r.id, ctx);
+    case "collection":
+      return libraryView(ctx);
+    case "liked":
+      return likedSongsView(ctx);
   }
 }
 
@@ -241,6 +270,7 @@ async function artistView(id: string): Promise<Content> {
           h("p", { class: "kicker" }, "Artist"),
           h("h1", { "data-testid": "artist-name" }, artist.name),
           h("p", { class: "meta" }, [genres, `${albums.length} release${albums.length === 1 ? "" : "s"}`].filter(Boolean).join(" · ")),
+          h("div", { class: "hero-actions" }, followButton("artist", artist.id, artist.name)),
         ),
       ),
       h("h2", {}, "Releases"),
@@ -268,32 +298,12 @@ async function albumView(id: string): Promise<Content> {
   const playFrom = (index: number): void => player.playQueue(queueFromAlbum(album), index);
   const multiDisc = new Set(tracks.map((t) => t.disc_number)).size > 1;
   const row = (track: (typeof tracks)[number], index: number): HTMLElement =>
-    h(
-      "li",
+    trackRow(
+      { ...track, album: { id: album.id, name: album.name } },
       {
-        class: "track",
-        tabindex: 0,
-        role: "button",
-        "aria-label": `Play ${track.name}`,
-        "data-testid": "track-row",
-        "data-track-id": track.id,
-        onclick: () => playFrom(index),
-        onkeydown: (event: Event) => {
-          const key = (event as KeyboardEvent).key;
-          if (key === "Enter") {
-            event.preventDefault();
-            playFrom(index);
-          }
-        },
+        number: multiDisc ? `${track.disc_number}-${track.track_number}` : String(track.track_number),
+        play: () => playFrom(index),
       },
-      h("span", { class: "num" }, multiDisc ? `${track.disc_number}-${track.track_number}` : String(track.track_number)),
-      h(
-        "span",
-        { class: "t-main" },
-        h("span", { class: "t-title", "data-testid": "track-title" }, track.name, track.explicit ? h("span", { class: "explicit", title: "Explicit" }, "E") : null),
-        h("span", { class: "t-artists" }, artistNames(track.artists)),
-      ),
-      h("span", { class: "t-dur" }, clock(track.duration_ms / 1000)),
     );
   const list = h("ol", { class: "tracks", "data-testid": "track-list" }, tracks.map(row));
   return {
@@ -315,9 +325,19 @@ async function albumView(id: string): Promise<Content> {
             ` · ${years(album.release_date)} · ${tracks.length} track${tracks.length === 1 ? "" : "s"}, ${clock(total)}`,
           ),
           h(
-            "button",
-            { class: "pill primary", "data-testid": "play-album", onclick: () => playFrom(0), disabled: tracks.length === 0 },
-            "Play",
+            "div",
+            { class: "hero-actions" },
+            h(
+              "button",
+              { class: "pill primary", "data-testid": "play-album", onclick: () => playFrom(0), disabled: tracks.length === 0 },
+              "Play",
+            ),
+            saveAlbumButton(album.id),
+            h(
+              "button",
+              { class: "pill", type: "button", "data-testid": "share-album", onclick: () => openShare({ kind: "album", id: album.id, name: album.name }) },
+              "Share",
+            ),
           ),
         ),
       ),
@@ -363,6 +383,9 @@ new TypeAhead({
   panel: $('[data-testid="search-panel"]'),
   root: $(".search"),
   activate: openSuggestion,
+  menu: (item, place) => {
+    if (item.type === "track") void openTrackMenu({ id: item.id, name: item.name, albumId: item.album?.id }, place);
+  },
 });
 
 // ---- the player bar ------------------------------------------------------------------------
@@ -562,11 +585,12 @@ function showAccount(): void {
   if (!isIn) return;
   account.name.textContent = "…";
   account.product.textContent = "";
-  api
-    .me()
+  currentUser()
     .then((me) => {
       if (request !== meRequest) return;
       account.name.textContent = me.display_name || me.id;
+      (account.name as HTMLAnchorElement).href = `#/user/${me.id}`;
+      account.name.title = "Your profile";
       account.product.textContent = me.product === "premium" ? "Premium" : "Free";
       account.product.dataset.product = me.product;
       player.setProduct(me.product);
@@ -583,8 +607,32 @@ $("#sign-up").addEventListener("click", () => startSignIn("signup"));
 $("#sign-out").addEventListener("click", () => void signOut());
 onNotice((message, seconds) => notice(message, seconds));
 
+// ---- the sidebar and friends' activity --------------------------------------------------------
+
+const sidebar = $("#sidebar");
+mountSidebar(sidebar);
+const friends = new FriendsPanel($("#friends"), $("#friends-toggle") as HTMLButtonElement);
+onTrackMenuMessage((message) => notice(message));
+
+/** What a signed-in user has of their own: the sidebar's playlists, friends' activity. */
+function showPersonal(): void {
+  const isIn = signedIn();
+  closeMenu();
+  forgetMe();
+  myPlaylists.forget();
+  sidebar.hidden = !isIn;
+  friends.reset(isIn);
+  if (!isIn) return;
+  loadSidebar(sidebar);
+  // A sign-in from before the player had playlists and friends did not allow them.
+  if (!grantsEveryScope()) {
+    notice("Sign out and in again to use playlists, your library and friend activity here.", 10);
+  }
+}
+
 function onSignInOrOut(reason: string | null): void {
   data.forget();
+  showPersonal();
   if (!signedIn()) {
     player.stop(); // its last events are kept for the user who made them
     outbox.setUser(null);
@@ -607,6 +655,7 @@ async function start(): Promise<void> {
   }
   onAuthChange(onSignInOrOut);
   showAccount();
+  showPersonal();
   await render();
 }
 
@@ -621,6 +670,8 @@ declare global {
       events(): OutboxStats & { deviceId: string };
       /** Send the waiting events now; resolves when the send is done (or failed). */
       flushEvents(): Promise<OutboxStats>;
+      /** The playlist page shown: its version and tracks; null on other pages. */
+      playlist(): PlaylistTestState | null;
     };
   }
 }
@@ -630,6 +681,7 @@ window.tonearm = {
   player,
   events: () => ({ ...outbox.stats(), deviceId: reporter.device }),
   flushEvents: () => outbox.flush().then(() => outbox.stats()),
+  playlist: playlistTestState,
 };
 
 void start();

@@ -7,6 +7,8 @@ export interface QueueItem {
   albumId?: string;
   albumName?: string;
   durationMs: number;
+  /** What it is played from (a playlist's URI), when that is not its album. */
+  contextUri?: string;
 }
 
 export class Queue {

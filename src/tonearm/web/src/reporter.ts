@@ -279,7 +279,7 @@ export class Reporter implements PlaybackObserver {
       type,
       event_id: randomId(),
       track_id: item.id,
-      context_uri: item.albumId ? `tonearm:album:${item.albumId}` : null,
+      context_uri: item.contextUri ?? (item.albumId ? `tonearm:album:${item.albumId}` : null),
       device_id: this.device,
       position_ms: Math.max(Math.round(at * 1000), 0),
       ms_played: Math.max(Math.round(play.played * 1000), 0),

@@ -20,6 +20,8 @@ export interface SearchBox {
   root: HTMLElement;
   /** What choosing a suggestion does; the panel is closed by then. */
   activate: (item: Suggestion) => void;
+  /** A right-click (or the context-menu key) on a suggestion: its menu, at the pointer or row. */
+  menu?: (item: Suggestion, place: HTMLElement | { x: number; y: number }) => void;
 }
 
 /** The second line of a row: track "artists · album", album "artists · year", artist "Artist". */
@@ -170,6 +172,12 @@ export class TypeAhead {
         "data-id": item.id,
         "data-top": top ? "true" : null,
         onclick: () => this.choose(index),
+        oncontextmenu: (event: Event) => {
+          if (!this.box.menu) return;
+          event.preventDefault();
+          const { clientX: x, clientY: y } = event as MouseEvent;
+          this.box.menu(item, { x, y });
+        },
         onmousemove: () => {
           if (this.active !== index) this.highlight(index, false);
         },
@@ -286,6 +294,9 @@ export class TypeAhead {
       this.escape();
     } else if (event.key === "Tab") {
       this.close();
+    } else if ((event.key === "ContextMenu" || (event.key === "F10" && event.shiftKey)) && this.rows[this.active]) {
+      event.preventDefault();
+      this.box.menu?.(this.rows[this.active].item, this.rows[this.active].el);
     }
   }
 }

@@ -1,0 +1,391 @@
+// A playlist page (#/playlist/<id>): cover, name, owner, description; its items with who added
+// each; for those who may edit it, remove, drag-and-drop reorder (or the move buttons), a search
+// to add tracks, and for the owner its details and invitations; its history.
+//
+// The page shows one version of the playlist (`shown`) and nothing else: a change is sent with
+// that version's snapshot_id and the positions as they are in it, and the page shows the new
+// version once the server has it. Collaborators may change the playlist meanwhile; the server
+// carries positions of an older version over to the current one, so nothing anyone did is lost.
+// Their changes show here within a couple of seconds (the page looks for a new version).
+import { ApiError, type Suggestion, type TrackFull } from "./api";
+import { ago, artwork, clock, h } from "./dom";
+import { HistoryPanel } from "./history";
+import { me } from "./me";
+import type { MenuItem } from "./menu";
+import { displayName } from "./people";
+import { editDetails, inviteCollaborator } from "./playlist-details";
+import { playlistApi, type PlaylistItem, type PlaylistState } from "./playlist-api";
+import { myPlaylists } from "./playlists";
+import { openShare } from "./share";
+import { trackFinder } from "./track-finder";
+import { trackRow } from "./tracks";
+import { count, emptyNote, queueOf, type Content, type PageContext } from "./views";
+
+// How often an open playlist asks whether there is a newer version (collaborators' changes).
+const LOOK_FOR_CHANGES_MS = 1500;
+
+/** The page's state, for tests: the version shown, its tracks, and whether a change is on its way. */
+export interface PlaylistTestState {
+  id: string;
+  snapshotId: string;
+  trackIds: (string | null)[];
+  addedBy: (string | null)[];
+  saving: boolean;
+}
+
+let openPage: PlaylistPage | null = null;
+
+export function playlistTestState(): PlaylistTestState | null {
+  return openPage?.testState() ?? null;
+}
+
+export async function playlistView(id: string, ctx: PageContext): Promise<Content> {
+  const [state, user] = await Promise.all([playlistApi.state(id, ctx.signal), me()]);
+  const owner = state.playlist.owner.id === user.id;
+  // A collaborative playlist may be changed by its followers (the invited are followers).
+  const following = owner || (await playlistApi.followsMe(id, ctx.signal));
+  const page = new PlaylistPage(state, { meId: user.id, following }, ctx);
+  return { title: state.playlist.name, nodes: [page.element] };
+}
+
+class PlaylistPage {
+  readonly element = h("div", { class: "playlist-page", "data-testid": "playlist-page" });
+  private readonly hero = h("section", { class: "hero playlist-hero" });
+  private readonly list = h("ol", { class: "tracks playlist-tracks", "data-testid": "playlist-tracks" });
+  private readonly empty = h("div", {});
+  private readonly status = h("p", { class: "playlist-status", role: "status", "data-testid": "playlist-status" });
+  private readonly historySlot = h("div", {});
+  private readonly finderSlot = h("div", {});
+  private history: HistoryPanel | null = null;
+  private finder: HTMLElement | null = null;
+  private pending = 0;
+  private reads = 0;
+  private dragFrom: number | null = null;
+  /** A newer version came while a drag was on: shown when the drag ends. */
+  private staleDuringDrag = false;
+
+  constructor(
+    private shown: PlaylistState,
+    private readonly viewer: { meId: string; following: boolean },
+    private readonly ctx: PageContext,
+  ) {
+    this.element.append(this.hero, this.status, this.list, this.empty, this.finderSlot, this.historySlot);
+    this.show(shown);
+    openPage = this;
+    const timer = setInterval(() => void this.lookForChanges(), LOOK_FOR_CHANGES_MS);
+    ctx.signal.addEventListener("abort", () => {
+      clearInterval(timer);
+      if (openPage === this) openPage = null;
+    });
+  }
+
+  private get id(): string {
+    return this.shown.playlist.id;
+  }
+
+  private get owner(): boolean {
+    return this.shown.playlist.owner.id === this.viewer.meId;
+  }
+
+  private get editable(): boolean {
+    return this.owner || (this.shown.playlist.collaborative && this.viewer.following);
+  }
+
+  testState(): PlaylistTestState {
+    return {
+      id: this.id,
+      snapshotId: this.shown.playlist.snapshot_id,
+      trackIds: this.shown.items.map((item) => item.track?.id ?? null),
+      addedBy: this.shown.items.map((item) => item.added_by?.id ?? null),
+      saving: this.pending > 0,
+    };
+  }
+
+  // ---- showing a version ----
+
+  private show(state: PlaylistState): void {
+    this.shown = state;
+    this.hero.replaceChildren(...this.heroContent());
+    this.list.replaceChildren(...state.items.map((item, index) => this.row(item, index)));
+    this.list.dataset.snapshot = state.playlist.snapshot_id;
+    this.empty.replaceChildren(...emptyNote(state.items, "tracks in this playlist"));
+    this.finderSlot.replaceChildren();
+    if (this.editable) this.finderSlot.append(this.finder ??= trackFinder((track) => this.addFound(track), this.ctx.signal));
+    if (this.history) void this.history.reload();
+  }
+
+  private heroContent(): Node[] {
+    const { playlist, items } = this.shown;
+    const seconds = items.reduce((sum, item) => sum + (item.track?.duration_ms ?? 0), 0) / 1000;
+    const kind = playlist.collaborative ? "Collaborative playlist" : playlist.public ? "Public playlist" : "Private playlist";
+    const ownerName = h("a", { href: `#/user/${playlist.owner.id}`, "data-testid": "playlist-owner" }, playlist.owner.display_name || playlist.owner.id);
+    const button = (label: string, testid: string, action: () => void, primary = false): HTMLElement =>
+      h("button", { class: primary ? "pill primary" : "pill", type: "button", "data-testid": testid, onclick: action }, label);
+    const playable = items.some((item) => item.track && item.track.is_playable !== false);
+    return [
+      artwork(playlist.images, playlist.id, playlist.name),
+      h(
+        "div",
+        { class: "hero-text" },
+        h("p", { class: "kicker" }, kind, playlist.collaborative ? h("span", { class: "badge", "data-testid": "collaborative-badge" }, "Collaborative") : null),
+        h("h1", { "data-testid": "playlist-name" }, playlist.name),
+        playlist.description ? h("p", { class: "description", "data-testid": "playlist-description" }, playlist.description) : null,
+        h("p", { class: "meta" }, ownerName, ` · ${count(items.length, "song")}, ${clock(seconds)}`, playlist.followers.total > 1 ? ` · ${count(playlist.followers.total, "follower")}` : ""),
+        h(
+          "div",
+          { class: "hero-actions" },
+          playable ? button("Play", "play-playlist", () => this.play(0), true) : null,
+          this.owner ? button("Edit details", "edit-details", () => void this.editDetails()) : null,
+          this.owner && playlist.collaborative ? button("Invite", "invite", () => inviteCollaborator(playlist)) : null,
+          this.owner ? null : button(this.viewer.following ? "Unfollow" : "Follow", "follow-playlist", () => void this.toggleFollow()),
+          button("Share", "share-playlist", () => openShare({ kind: "playlist", id: playlist.id, name: playlist.name })),
+          h("button", { class: "pill", type: "button", "data-testid": "history-toggle", "aria-expanded": String(this.history !== null), onclick: () => this.toggleHistory() }, "History"),
+        ),
+      ),
+    ];
+  }
+
+  private row(item: PlaylistItem, index: number): HTMLElement {
+    const track = item.track;
+    const addedBy = h("span", { class: "t-added", "data-testid": "added-by" });
+    if (item.added_by) {
+      const who = item.added_by;
+      addedBy.textContent = who.display_name || "…";
+      if (!who.display_name) void displayName(who).then((name) => (addedBy.textContent = name));
+    }
+    const when = h("span", { class: "t-when", title: new Date(item.added_at).toLocaleString() }, ago(item.added_at));
+    const controls = this.editable ? this.rowControls(index, item) : [];
+    const row = track
+      ? trackRow(
+          { ...track, album: track.album },
+          {
+            number: String(index + 1),
+            play: track.is_playable === false ? null : () => this.play(index),
+            showAlbum: true,
+            extra: [addedBy, when],
+            controls,
+            menuItems: () => this.rowMenu(index, item),
+          },
+        )
+      : h("li", { class: "track unplayable", "data-testid": "track-row" }, h("span", { class: "num" }, String(index + 1)), h("span", { class: "t-main" }, h("span", { class: "t-title" }, "A track no longer in the catalog")), addedBy, when, h("span", { class: "t-actions" }, controls));
+    row.dataset.position = String(index);
+    if (this.editable) this.makeDraggable(row, index);
+    return row;
+  }
+
+  private rowControls(index: number, item: PlaylistItem): HTMLElement[] {
+    const last = this.shown.items.length - 1;
+    const name = item.track?.name ?? "this track";
+    const control = (label: string, testid: string, symbol: string, disabled: boolean, action: () => void): HTMLElement =>
+      h(
+        "button",
+        {
+          class: "icon small",
+          type: "button",
+          "aria-label": `${label}: ${name}`,
+          title: label,
+          "data-testid": testid,
+          disabled,
+          onclick: (event: Event) => {
+            event.stopPropagation();
+            action();
+          },
+        },
+        symbol,
+      );
+    return [
+      control("Move up", "move-up", "↑", index === 0, () => void this.move(index, index - 1)),
+      control("Move down", "move-down", "↓", index === last, () => void this.move(index, index + 2)),
+      control("Remove from this playlist", "remove-item", "✕", false, () => void this.remove(index)),
+    ];
+  }
+
+  private rowMenu(index: number, item: PlaylistItem): MenuItem[] {
+    if (!this.editable || !item.track) return [];
+    return [{ label: "Remove from this playlist", testid: "menu-remove-from-playlist", action: () => void this.remove(index) }];
+  }
+
+  // ---- drag and drop: a row dropped on the upper half of another goes before it, else after ----
+
+  private makeDraggable(row: HTMLElement, index: number): void {
+    row.draggable = true;
+    row.addEventListener("dragstart", (event) => {
+      this.dragFrom = index;
+      row.classList.add("dragging");
+      event.dataTransfer?.setData("text/plain", String(index));
+      if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+    });
+    row.addEventListener("dragend", () => {
+      this.dragFrom = null;
+      row.classList.remove("dragging");
+      this.clearDropMarks();
+      if (this.staleDuringDrag) {
+        this.staleDuringDrag = false;
+        void this.refresh();
+      }
+    });
+    row.addEventListener("dragover", (event) => {
+      if (this.dragFrom === null) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = "move";
+      const after = this.dropsAfter(row, event);
+      this.clearDropMarks();
+      row.classList.add(after ? "drop-after" : "drop-before");
+    });
+    row.addEventListener("dragleave", () => row.classList.remove("drop-before", "drop-after"));
+    row.addEventListener("drop", (event) => {
+      if (this.dragFrom === null) return;
+      event.preventDefault();
+      const from = this.dragFrom;
+      const insertBefore = index + (this.dropsAfter(row, event) ? 1 : 0);
+      this.clearDropMarks();
+      void this.move(from, insertBefore);
+    });
+  }
+
+  private dropsAfter(row: HTMLElement, event: DragEvent): boolean {
+    const box = row.getBoundingClientRect();
+    return event.clientY > box.top + box.height / 2;
+  }
+
+  private clearDropMarks(): void {
+    for (const marked of this.list.querySelectorAll(".drop-before, .drop-after")) marked.classList.remove("drop-before", "drop-after");
+  }
+
+  // ---- changes ----
+
+  /**
+   * Send one change, made on the version shown now (its snapshot_id is taken at once, before any
+   * await), then show the version the server has after it.
+   */
+  private async change(what: string, send: (snapshotId: string) => Promise<unknown>): Promise<boolean> {
+    const snapshotId = this.shown.playlist.snapshot_id;
+    this.pending += 1;
+    this.showSaving();
+    let done = true;
+    try {
+      await send(snapshotId);
+    } catch (error) {
+      done = false;
+      this.ctx.say(`${what} failed: ${(error as Error).message}`);
+    }
+    this.pending -= 1;
+    await this.refresh();
+    this.showSaving();
+    return done;
+  }
+
+  private showSaving(): void {
+    this.element.dataset.saving = String(this.pending > 0);
+    this.status.textContent = this.pending > 0 ? "Saving…" : "";
+  }
+
+  private move(from: number, insertBefore: number): Promise<boolean> {
+    // Before or just after itself: it stays where it is.
+    if (insertBefore === from || insertBefore === from + 1) return Promise.resolve(false);
+    return this.change("Moving", (snapshotId) => playlistApi.move(this.id, from, insertBefore, snapshotId));
+  }
+
+  private remove(index: number): Promise<boolean> {
+    const track = this.shown.items[index]?.track;
+    if (!track) return Promise.resolve(false);
+    return this.change("Removing", (snapshotId) => playlistApi.removeAt(this.id, track.uri, index, snapshotId)).then((done) => {
+      if (done) void myPlaylists.refresh();
+      return done;
+    });
+  }
+
+  private async addFound(track: Suggestion): Promise<void> {
+    // After the last track shown (the version shown is named, as with every change here).
+    const done = await this.change("Adding", (snapshotId) => playlistApi.add(this.id, [track.uri], { snapshotId }));
+    if (done) {
+      this.ctx.say(`Added ${track.name}.`);
+      void myPlaylists.refresh();
+    }
+  }
+
+  private revert(snapshotId: string): Promise<boolean> {
+    return this.change("Reverting", () => playlistApi.revert(this.id, snapshotId));
+  }
+
+  private async editDetails(): Promise<void> {
+    if (await editDetails(this.shown.playlist)) {
+      await this.refresh();
+      void myPlaylists.refresh();
+    }
+  }
+
+  private async toggleFollow(): Promise<void> {
+    const following = !this.viewer.following;
+    try {
+      await (following ? playlistApi.follow(this.id) : playlistApi.unfollow(this.id));
+      this.viewer.following = following;
+      void myPlaylists.refresh();
+      this.show(this.shown);
+    } catch (error) {
+      this.ctx.say(`That failed: ${(error as Error).message}`);
+    }
+  }
+
+  // ---- keeping up with collaborators ----
+
+  /** Read the current version and show it (unless a newer read started meanwhile). */
+  private async refresh(): Promise<void> {
+    const read = ++this.reads;
+    try {
+      const state = await playlistApi.state(this.id, this.ctx.signal);
+      if (read !== this.reads || this.ctx.signal.aborted) return;
+      if (this.dragFrom !== null) {
+        this.staleDuringDrag = true;
+        return;
+      }
+      this.show(state);
+    } catch (error) {
+      if (this.ctx.signal.aborted) return;
+      this.status.textContent =
+        error instanceof ApiError && error.status === 404
+          ? "This playlist is gone, or no longer shared with you."
+          : `Could not read the playlist: ${(error as Error).message}`;
+    }
+  }
+
+  private async lookForChanges(): Promise<void> {
+    if (document.hidden || this.pending > 0 || this.ctx.signal.aborted) return;
+    try {
+      const latest = await playlistApi.snapshotId(this.id, this.ctx.signal);
+      if (latest !== this.shown.playlist.snapshot_id && this.pending === 0) await this.refresh();
+    } catch {
+      // Offline for a moment, or rate-limited: the next look will tell.
+    }
+  }
+
+  // ---- playing and history ----
+
+  private play(index: number): void {
+    const playable = this.shown.items
+      .map((item, position) => ({ track: item.track, position }))
+      .filter((entry): entry is { track: TrackFull; position: number } => entry.track !== null && entry.track.is_playable !== false);
+    const start = playable.findIndex((entry) => entry.position >= index);
+    if (start < 0) return;
+    this.ctx.play(queueOf(playable.map((entry) => entry.track), this.shown.playlist.uri), start);
+  }
+
+  private toggleHistory(): void {
+    if (this.history) {
+      this.history = null;
+      this.historySlot.replaceChildren();
+    } else {
+      this.history = new HistoryPanel({
+        playlistId: this.id,
+        current: () => this.shown.playlist.snapshot_id,
+        editable: () => this.editable,
+        knownNames: () => new Map(this.shown.items.flatMap((item) => (item.track ? [[item.track.id, item.track.name] as [string, string]] : []))),
+        revert: (snapshotId) => this.revert(snapshotId),
+      });
+      this.historySlot.replaceChildren(this.history.element);
+      void this.history.reload();
+      this.history.element.scrollIntoView({ block: "nearest" });
+    }
+    this.hero.querySelector('[data-testid="history-toggle"]')?.setAttribute("aria-expanded", String(this.history !== null));
+  }
+}
