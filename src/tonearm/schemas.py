@@ -1,4 +1,5 @@
-"""API shapes shared by every domain: Spotify's error object, and the base of every response shape."""
+"""API shapes shared by every domain: Spotify's error object, images, and the base of every
+response shape."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ERROR_RESPONSES", "ErrorBody", "ErrorDetail", "Frozen"]
+__all__ = ["ERROR_RESPONSES", "ErrorBody", "ErrorDetail", "Frozen", "Image"]
 
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
+
+
+class Image(Frozen):
+    """A cover in one size (width and height are unknown for an uploaded one, as at Spotify)."""
+
+    url: str
+    height: int | None
+    width: int | None
 
 
 class ErrorDetail(BaseModel):

@@ -20,7 +20,7 @@ from tonearm.audio.package import HlsPackage, HlsVariant, master_playlist_for, p
 from tonearm.audio.probe import ACCEPTED_FORMATS, MAX_CHANNELS, Probe, probe
 from tonearm.audio.synth import TIMBRES, SynthSpec, spec_for_demo, synthesize
 from tonearm.audio.tags import Tags, read_tags
-from tonearm.audio.transcode import lossy_rate, transcode_ladder
+from tonearm.audio.transcode import clip, lossy_rate, transcode_ladder
 
 __all__ = [
     "ACCEPTED_FORMATS",
@@ -42,6 +42,7 @@ __all__ = [
     "Tags",
     "Trim",
     "UnsupportedAudio",
+    "clip",
     "decode_raw",
     "decode_trimmed",
     "gain_to_target",

@@ -39,7 +39,7 @@ from tonearm.audio.errors import AudioError
 from tonearm.audio.gapless import read_trim
 from tonearm.audio.ladder import LADDER, Rendition, Rung
 
-__all__ = ["FFMPEG", "OPUS_RATE", "lossy_rate", "transcode_ladder"]
+__all__ = ["FFMPEG", "OPUS_RATE", "clip", "lossy_rate", "transcode_ladder"]
 
 FFMPEG = "/usr/bin/ffmpeg"
 OPUS_RATE = 48_000
@@ -185,6 +185,18 @@ def _rendition(rung: Rung, path: Path, source: _Stage | _Master) -> Rendition:
         trim.encoder_delay,
         trim.padding,
         trim.samples,
+    )
+
+
+def clip(source: Path, dest: Path, *, seconds: float) -> None:
+    """The first `seconds` of an encoded file, in its own codec and container (a stream copy,
+    so it takes milliseconds): a preview from a rendition."""
+    if seconds <= 0:
+        raise ValueError(f"seconds must be positive, got {seconds}")
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(source)]
+    _run(
+        [*command, "-t", f"{seconds:.3f}", "-map", "0:a:0", "-c", "copy", str(dest)],
+        f"a clip of {source.name}",
     )
 
 

@@ -16,6 +16,7 @@ from tonearm.catalog.schemas import (
     ArtistsPage,
     Paging,
     TrackFull,
+    TrackSimple,
     TracksPage,
 )
 from tonearm.catalog.service import ALBUM_GROUPS, CatalogService, catalog, validate_isrc
@@ -41,6 +42,7 @@ __all__ = [
     "TrackFull",
     "TrackMedia",
     "TrackRecord",
+    "TrackSimple",
     "TracksPage",
     "catalog",
     "catalog_feed",

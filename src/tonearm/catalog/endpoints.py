@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tonearm.catalog import schemas
 from tonearm.catalog.feed import feed
@@ -14,13 +14,15 @@ from tonearm.errors import BadRequest
 from tonearm.kit.access import UserAudience, UserMarket, require
 from tonearm.kit.ids import parse_id
 from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET
-from tonearm.kit.web import BaseUrl, DbSession, parse_ids
+from tonearm.kit.web import BaseUrl, DbSession, image_response, parse_ids
 
-__all__ = ["admin_router", "router"]
+__all__ = ["admin_router", "images_router", "router"]
 
 # Catalog reads need a valid token (any app, any user, no scope), as Spotify's do.
 router = APIRouter(prefix="/v1", tags=["catalog"], dependencies=[Depends(require())])
 admin_router = APIRouter(prefix="/v1", tags=["catalog"], dependencies=[Depends(require(admin=True))])
+# Images are fetched by <img> tags, which send no token: what they show is public anyway.
+images_router = APIRouter(prefix="/images", tags=["catalog"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 # Bounded so no offset can overflow a database integer.
@@ -162,3 +164,16 @@ def take_down(track_id: str, session: DbSession, territory: Territory = None) ->
 @admin_router.delete("/tracks/{track_id}/takedown", status_code=204, summary="Lift a takedown (admin)")
 def restore(track_id: str, session: DbSession, territory: Territory = None) -> None:
     feed.restore(session, parse_id(track_id, "track"), territory)
+
+
+@images_router.get(
+    "/albums/{album_id}/{size}.jpg",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "unknown album or size"}},
+    summary="An album's cover",
+)
+def get_album_cover(
+    album_id: str, size: Annotated[int, Path(ge=1, le=4096)], request: Request, session: DbSession
+) -> Response:
+    cover = catalog_service.album_cover(session, parse_id(album_id, "album"), size)
+    return image_response(request, cover, immutable=False)

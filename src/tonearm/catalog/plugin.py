@@ -17,9 +17,9 @@ __all__ = ["plugin"]
 
 
 def _routers() -> Sequence[APIRouter]:
-    from tonearm.catalog.endpoints import admin_router, router
+    from tonearm.catalog.endpoints import admin_router, images_router, router
 
-    return (router, admin_router)
+    return (router, admin_router, images_router)
 
 
 def _commands(commands: Commands) -> typer.Typer:

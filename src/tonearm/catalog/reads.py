@@ -215,6 +215,10 @@ class CatalogReads:
             for track in repo.get_tracks(ids).values()
         }
 
+    def albums_of(self, session: Session, track_ids: Sequence[str]) -> dict[str, str]:
+        """The album of each known track (unknown ids are left out)."""
+        return CatalogRepository(session).album_ids(list(dict.fromkeys(track_ids))) if track_ids else {}
+
 
 def _album_or_raise(repo: CatalogRepository, album_id: str) -> Album:
     album = repo.get_album(album_id)

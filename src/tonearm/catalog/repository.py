@@ -95,6 +95,10 @@ class CatalogRepository:
         rows = self.session.scalars(select(Album).where(Album.id.in_(album_ids)))
         return {row.id: row for row in rows}
 
+    def album_ids(self, track_ids: Sequence[str]) -> dict[str, str]:
+        rows = self.session.execute(select(Track.id, Track.album_id).where(Track.id.in_(track_ids)))
+        return {track_id: album_id for track_id, album_id in rows}
+
     def get_artist(self, artist_id: str) -> Artist | None:
         return self.session.get(Artist, artist_id)
 

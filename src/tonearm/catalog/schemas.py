@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from tonearm.schemas import Frozen
+from tonearm.schemas import Frozen, Image
 
 __all__ = [
     "AlbumFull",
@@ -42,12 +42,6 @@ class Followers(Frozen):
 
 class Restrictions(Frozen):
     reason: Literal["market", "product", "explicit"]
-
-
-class Image(Frozen):
-    url: str
-    height: int | None
-    width: int | None
 
 
 class ArtistSimple(Frozen):

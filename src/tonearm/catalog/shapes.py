@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal, TypedDict
 
 from tonearm.catalog import schemas
+from tonearm.catalog.covers import album_images
 from tonearm.catalog.models import Album, Artist, Track
 from tonearm.kit.ids import uri
 from tonearm.kit.rights import EVERYONE, Audience, RightWindow, available_markets, restriction
@@ -96,7 +97,7 @@ class Shapes:
             "album_type": album.album_type,
             "total_tracks": total_tracks,
             "available_markets": markets,
-            "images": [],
+            "images": album_images(self.base, album.id),
             "name": album.name,
             "release_date": album.release_date,
             "release_date_precision": album.release_date_precision,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ __all__ = [
     "new_id",
     "parse_id",
     "parse_uri",
+    "parse_uri_of",
     "uri",
     "use_uri_scheme",
 ]
@@ -63,7 +65,12 @@ def parse_id(value: str, kind: str = "id") -> str:
 def parse_uri(value: str, kind: str) -> str:
     """The id in a URI or link naming a `kind` (tonearm:track:<id>, spotify:track:<id>,
     https://host/track/<id>); InvalidId for anything else, or a URI of another kind."""
-    shown = value[:80]
+    return parse_uri_of(value, (kind,))[1]
+
+
+def parse_uri_of(value: str, kinds: Sequence[str]) -> tuple[str, str]:
+    """The kind and id in a URI or link naming one of `kinds` (as parse_uri)."""
+    shown, kind = value[:80], " or ".join(kinds)
     if value.startswith(("http://", "https://")):
         link = urlsplit(value)
         # The web player's own links keep their route in the fragment: /#/track/<id>.
@@ -75,13 +82,13 @@ def parse_uri(value: str, kind: str) -> str:
         named, _, candidate = rest.partition(":")
         if scheme not in URI_SCHEMES:
             raise InvalidId(
-                f"'{shown}' is not a {kind} URI: expected tonearm:{kind}:<id> or spotify:{kind}:<id>"
+                f"'{shown}' is not a {kind} URI: expected tonearm:{kinds[0]}:<id> or spotify:{kinds[0]}:<id>"
             )
-    if named != kind:
+    if named not in kinds:
         raise InvalidId(f"'{shown}' does not name a {kind}")
     if not _ID_PATTERN.match(candidate):
-        raise InvalidId(f"invalid {kind} id in '{shown}': expected 22 base62 characters")
-    return candidate
+        raise InvalidId(f"invalid {named} id in '{shown}': expected 22 base62 characters")
+    return named, candidate
 
 
 def use_uri_scheme(scheme: UriScheme) -> None:

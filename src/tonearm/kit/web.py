@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from tonearm.errors import BadRequest
+from tonearm.errors import BadRequest, PayloadTooLarge
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.ids import parse_id
 from tonearm.kit.territories import parse_market
 
-__all__ = ["BaseUrl", "DbSession", "Market", "MarketQuery", "asked_market", "base_url", "parse_ids"]
+__all__ = [
+    "BaseUrl",
+    "DbSession",
+    "Market",
+    "MarketQuery",
+    "asked_market",
+    "base_url",
+    "image_response",
+    "parse_ids",
+    "read_body",
+]
 
 
 # These dependencies are async on purpose: FastAPI runs a sync dependency in a worker thread,
@@ -54,6 +65,32 @@ def parse_ids(ids: str, kind: str, *, most: int) -> list[str]:
     if len(values) > most:
         raise BadRequest(f"ids may list at most {most} {kind} ids, got {len(values)}")
     return [parse_id(value, kind) for value in values]
+
+
+async def read_body(request: Request, *, most: int, what: str) -> bytes:
+    """The request's body, refused with 413 as soon as it passes `most` bytes (by its declared
+    length, or while it streams in): an oversize body is never held whole."""
+    too_large = PayloadTooLarge(f"{what} is at most {most} bytes")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > most:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > most:
+            raise too_large
+    return bytes(body)
+
+
+def image_response(request: Request, jpeg: bytes, *, immutable: bool) -> Response:
+    """A JPEG with headers a browser and a CDN cache it by: for good when its URL names its
+    content, else for a day and revalidated by its ETag (a 304 sends no body)."""
+    etag = f'"{hashlib.blake2b(jpeg, digest_size=12).hexdigest()}"'
+    cache = "public, max-age=31536000, immutable" if immutable else "public, max-age=86400"
+    headers = {"Cache-Control": cache, "ETag": etag}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(content=jpeg, media_type="image/jpeg", headers=headers)
 
 
 DbSession = Annotated[Session, Depends(_session)]

@@ -10,13 +10,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from tonearm.catalog import ArtistsPage, TracksPage
-from tonearm.errors import BadRequest, Forbidden, PayloadTooLarge
+from tonearm.errors import BadRequest, Forbidden
 from tonearm.kit.access import UserAudience, UserMarket, bearer_token, caller_for_token, require
 from tonearm.kit.caller import Caller
 from tonearm.kit.db import unit_of_work
 from tonearm.kit.limits import RateLimits
 from tonearm.kit.pagination import MAX_LIMIT
-from tonearm.kit.web import BaseUrl, DbSession
+from tonearm.kit.web import BaseUrl, DbSession, read_body
 from tonearm.listening import schemas
 from tonearm.listening.intake import MAX_BATCH, MAX_BODY_BYTES, PlaybackIntake
 from tonearm.listening.service import MAX_CURSOR_MS
@@ -59,18 +59,6 @@ def recently_played(
     )
 
 
-async def _body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"a batch of events is at most {MAX_BODY_BYTES} bytes")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise PayloadTooLarge(f"a batch of events is at most {MAX_BODY_BYTES} bytes")
-    return body
-
-
 def _events(document: object) -> list[object]:
     if not isinstance(document, dict) or not isinstance(document.get("events"), list):
         raise BadRequest('send {"events": [...]}: a JSON object with a list of events')
@@ -93,7 +81,8 @@ async def post_events(request: Request, authorization: Annotated[str | None, Hea
     as text/plain. 503 with Retry-After when the event log cannot store the batch: nothing of
     it was accepted, send it again."""
     try:
-        document: object = orjson.loads(await _body(request))
+        body = await read_body(request, most=MAX_BODY_BYTES, what="a batch of events")
+        document: object = orjson.loads(body)
     except orjson.JSONDecodeError:
         document = None
     # Who is asking comes first: without a token the answer is 401, whatever the body holds.

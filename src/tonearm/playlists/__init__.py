@@ -1,8 +1,10 @@
 """Playlists: versioned, collaborative, followed; every edit a snapshot with its history.
 
-The public face: the service, and public playlists as records and simplified objects for search.
+The public face: the service, covers, and public playlists as records and simplified objects for search.
 """
 
+from tonearm.playlists.covers import PlaylistCovers
+from tonearm.playlists.covers import covers as playlist_covers
 from tonearm.playlists.indexed import (
     PlaylistRecord,
     all_records,
@@ -15,12 +17,14 @@ from tonearm.playlists.service import MAX_ITEMS, PlaylistService, Removal, playl
 
 __all__ = [
     "MAX_ITEMS",
+    "PlaylistCovers",
     "PlaylistRecord",
     "PlaylistService",
     "PlaylistSimple",
     "Removal",
     "all_records",
     "count_records",
+    "playlist_covers",
     "playlists",
     "public_records",
     "simple_playlists",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,16 +16,19 @@ from tonearm.kit.caller import Caller
 from tonearm.kit.ids import parse_id, parse_uri
 from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET, paging
 from tonearm.kit.rights import Audience
-from tonearm.kit.web import BaseUrl, DbSession, parse_ids
+from tonearm.kit.web import BaseUrl, DbSession, image_response, parse_ids, read_body
 from tonearm.playlists import schemas
+from tonearm.playlists.covers import MAX_COVER_PAYLOAD, covers, decode_cover
 from tonearm.playlists.fields import parse_fields, select_fields
 from tonearm.playlists.models import Playlist
 from tonearm.playlists.service import MAX_URIS, Removal, playlists
 from tonearm.playlists.shapes import PlaylistShapes
 
-__all__ = ["router"]
+__all__ = ["images_router", "router"]
 
 router = APIRouter(prefix="/v1", tags=["playlists"])
+# Covers are fetched by <img> tags, which send no token (see covers.py for why that is safe).
+images_router = APIRouter(prefix="/images", tags=["playlists"])
 
 ITEMS_LIMIT = 100
 Reader = Annotated[Caller, Depends(require(user=True))]
@@ -412,3 +415,42 @@ def revert(playlist_id: str, session: DbSession, caller: Editor, body: schemas.R
     return schemas.SnapshotId(
         snapshot_id=playlists.revert(session, playlist.id, _user(caller), body.snapshot_id)
     )
+
+
+# ---- cover ----
+
+
+@router.put(
+    "/playlists/{playlist_id}/images",
+    status_code=202,
+    summary="Upload a cover",
+    openapi_extra={"requestBody": {"content": {"image/jpeg": {"schema": {"type": "string"}}}}},
+)
+async def upload_cover(playlist_id: str, request: Request, session: DbSession, caller: Editor) -> Response:
+    """The body is the JPEG as base64 (at most 256 KB of JPEG), as Spotify takes it; the owner
+    alone may change the cover."""
+    if "ugc-image-upload" not in caller.scopes:
+        raise Forbidden("the access token lacks the scope 'ugc-image-upload'")
+    playlist = _may_modify(session, caller, playlist_id)
+    jpeg = decode_cover(await read_body(request, most=MAX_COVER_PAYLOAD, what="a cover (base64 JPEG)"))
+    covers.upload(session, playlist, _user(caller), jpeg)
+    return Response(status_code=202)
+
+
+@router.get("/playlists/{playlist_id}/images", response_model=list[schemas.Image], summary="The cover")
+def get_cover(playlist_id: str, session: DbSession, base: BaseUrl, caller: Reader) -> list[schemas.Image]:
+    playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
+    return covers.images(session, base, [playlist])[playlist.id]
+
+
+@images_router.get(
+    "/playlists/{playlist_id}/{name}.jpg",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}}}, 404: {"description": "not this playlist's cover"}},
+    summary="A playlist's cover",
+)
+def cover_image(
+    playlist_id: str, name: Annotated[str, Path(max_length=60)], request: Request, session: DbSession
+) -> Response:
+    cover = covers.image(session, parse_id(playlist_id, "playlist"), name)
+    return image_response(request, cover.jpeg, immutable=cover.immutable)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.kit.db import Base
 from tonearm.kit.time import utcnow
 
-__all__ = ["Playlist", "PlaylistEdit", "PlaylistFollower", "PlaylistItem"]
+__all__ = ["Playlist", "PlaylistCover", "PlaylistEdit", "PlaylistFollower", "PlaylistItem"]
 
 ID = String(22)
 # Order keys compare byte by byte; PostgreSQL's default collation would not.
@@ -37,6 +37,7 @@ class Playlist(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     snapshot_id: Mapped[str] = mapped_column(String(40))
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The uploaded cover's content key (it names the cover's URL); none shows the mosaic.
     cover_key: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -93,3 +94,18 @@ class PlaylistFollower(Base):
     followed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Shown on the user's profile (Spotify's `public` flag of a follow).
     public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class PlaylistCover(Base):
+    """An uploaded cover (at most 256 KB): kept with the playlist, so it goes with it, erasure
+    included, on every database, with no blob to clean up after."""
+
+    __tablename__ = "playlist_covers"
+
+    playlist_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("playlists.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(40))
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -16,9 +16,9 @@ __all__ = ["plugin"]
 
 
 def _routers() -> Sequence[APIRouter]:
-    from tonearm.playlists.endpoints import router
+    from tonearm.playlists.endpoints import images_router, router
 
-    return (router,)
+    return (router, images_router)
 
 
 def _personal_data() -> PersonalDataProvider:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.playlists.changes import Change, Item, State
-from tonearm.playlists.models import Playlist, PlaylistEdit, PlaylistFollower, PlaylistItem
+from tonearm.playlists.models import Playlist, PlaylistCover, PlaylistEdit, PlaylistFollower, PlaylistItem
 
 __all__ = ["PlaylistRepository"]
 
@@ -101,6 +101,13 @@ class PlaylistRepository:
     def delete(self, playlist_id: str) -> None:
         self.session.execute(delete(Playlist).where(Playlist.id == playlist_id))
 
+    def cover(self, playlist_id: str) -> PlaylistCover | None:
+        return self.session.get(PlaylistCover, playlist_id)
+
+    def set_cover(self, cover: PlaylistCover) -> None:
+        self.session.execute(delete(PlaylistCover).where(PlaylistCover.playlist_id == cover.playlist_id))
+        self.session.add(cover)
+
     # ---- items ----
 
     def page(self, playlist_id: str, *, offset: int, limit: int) -> list[Item]:
@@ -112,6 +119,28 @@ class PlaylistRepository:
             .offset(offset)
         )
         return [_item(row) for row in self.session.execute(query)]
+
+    def first_tracks(self, playlist_ids: Sequence[str], count: int) -> dict[str, list[str]]:
+        """The first `count` tracks of each playlist, in order, in one query."""
+        place = (
+            func.row_number()
+            .over(partition_by=PlaylistItem.playlist_id, order_by=(PlaylistItem.rank, PlaylistItem.id))
+            .label("place")
+        )
+        numbered = (
+            select(PlaylistItem.playlist_id, PlaylistItem.track_id, place)
+            .where(PlaylistItem.playlist_id.in_(playlist_ids))
+            .subquery()
+        )
+        query = (
+            select(numbered.c.playlist_id, numbered.c.track_id)
+            .where(numbered.c.place <= count)
+            .order_by(numbered.c.playlist_id, numbered.c.place)
+        )
+        found: dict[str, list[str]] = {}
+        for playlist_id, track_id in self.session.execute(query):
+            found.setdefault(playlist_id, []).append(track_id)
+        return found
 
     def state(self, playlist_id: str) -> State:
         query = select(*_ITEM_COLUMNS).where(PlaylistItem.playlist_id == playlist_id)

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tonearm.catalog import TrackFull
-from tonearm.schemas import Frozen
+from tonearm.schemas import Frozen, Image
 
 __all__ = [
     "AddItems",
@@ -44,12 +44,6 @@ class UserRef(Frozen):
     id: str
     type: Literal["user"] = "user"
     uri: str
-
-
-class Image(Frozen):
-    url: str
-    height: int | None
-    width: int | None
 
 
 class Followers(Frozen):

@@ -14,6 +14,7 @@ from tonearm.kit.rights import Audience
 from tonearm.kit.time import from_unix_ms, iso_ms
 from tonearm.playlists import schemas
 from tonearm.playlists.changes import Change, Item
+from tonearm.playlists.covers import covers
 from tonearm.playlists.models import Playlist, PlaylistEdit
 
 __all__ = ["PlaylistShapes"]
@@ -32,14 +33,16 @@ class PlaylistShapes:
             uri=uri("user", user_id),
         )
 
-    def _base_fields(self, playlist: Playlist, names: dict[str, str]) -> dict[str, object]:
+    def _base_fields(
+        self, playlist: Playlist, names: dict[str, str], images: list[schemas.Image]
+    ) -> dict[str, object]:
         return {
             "collaborative": playlist.collaborative,
             "description": playlist.description,
             "external_urls": schemas.ExternalUrls(spotify=f"{self.base}/#/playlist/{playlist.id}"),
             "href": f"{self.base}/v1/playlists/{playlist.id}",
             "id": playlist.id,
-            "images": [],
+            "images": images,
             "name": playlist.name,
             "owner": self.user(playlist.owner_id, names),
             "public": playlist.public,
@@ -49,9 +52,10 @@ class PlaylistShapes:
 
     def simple(self, playlists: Sequence[Playlist]) -> list[schemas.PlaylistSimple]:
         names = account.display_names(self.session, [p.owner_id for p in playlists])
+        images = covers.images(self.session, self.base, playlists)
         return [
             schemas.PlaylistSimple(
-                **self._base_fields(playlist, names),  # type: ignore[arg-type]
+                **self._base_fields(playlist, names, images[playlist.id]),  # type: ignore[arg-type]
                 tracks=schemas.TracksRef(
                     href=f"{self.base}/v1/playlists/{playlist.id}/tracks", total=playlist.item_count
                 ),
@@ -61,8 +65,9 @@ class PlaylistShapes:
 
     def full(self, playlist: Playlist, items: list[Item], followers: int, *, limit: int) -> schemas.Playlist:
         names = account.display_names(self.session, [playlist.owner_id])
+        images = covers.images(self.session, self.base, [playlist])[playlist.id]
         return schemas.Playlist(
-            **self._base_fields(playlist, names),  # type: ignore[arg-type]
+            **self._base_fields(playlist, names, images),  # type: ignore[arg-type]
             followers=schemas.Followers(total=followers),
             tracks=self.items_page(playlist, items, offset=0, limit=limit, path="tracks"),
         )
