@@ -71,8 +71,7 @@ class Blends(Api):
         return int(answer.json()["total"])
 
 
-@pytest.fixture
-def api(settings: Settings) -> Iterator[Blends]:
+def _blends(settings: Settings) -> Iterator[Blends]:
     from tonearm.app import create_app
 
     app = create_app(settings)
@@ -92,3 +91,13 @@ def api(settings: Settings) -> Iterator[Blends]:
         with unit_of_work(app.state.session_factory) as session:
             ids = publish(session, *songs)
         yield Blends(client, ids)
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Blends]:
+    yield from _blends(settings)
+
+
+@pytest.fixture
+def postgres_api(settings: Settings, postgres_url: str) -> Iterator[Blends]:
+    yield from _blends(settings.model_copy(update={"database_url": postgres_url}))

@@ -26,6 +26,11 @@ class BlendRepository:
     def get(self, blend_id: str) -> Blend | None:
         return self.session.get(Blend, blend_id)
 
+    def lock(self, blend_id: str) -> Blend | None:
+        """The blend, its row locked until the unit of work ends (PostgreSQL; SQLite has one
+        writer at a time anyway): two answers to one invitation, or two refreshes, go in turn."""
+        return self.session.scalars(select(Blend).where(Blend.id == blend_id).with_for_update()).first()
+
     def delete(self, row: Blend) -> None:
         self.session.execute(delete(BlendTrack).where(BlendTrack.blend_id == row.id))
         self.session.delete(row)

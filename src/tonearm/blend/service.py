@@ -61,15 +61,17 @@ class BlendService:
 
     # ---- reading ----
 
-    def get(self, session: Session, blend_id: str, viewer: str) -> Blend | None:
-        """The blend, if the viewer is one of its members and has not left it."""
-        found = BlendRepository(session).get(blend_id)
+    def get(self, session: Session, blend_id: str, viewer: str, *, lock: bool = False) -> Blend | None:
+        """The blend, if the viewer is one of its members and has not left it (its row locked
+        for a change, when `lock`)."""
+        repo = BlendRepository(session)
+        found = repo.lock(blend_id) if lock else repo.get(blend_id)
         if found is None or viewer not in members(found) or found.left_by == viewer:
             return None
         return found
 
-    def get_or_raise(self, session: Session, blend_id: str, viewer: str) -> Blend:
-        found = self.get(session, blend_id, viewer)
+    def get_or_raise(self, session: Session, blend_id: str, viewer: str, *, lock: bool = False) -> Blend:
+        found = self.get(session, blend_id, viewer, lock=lock)
         if found is None:
             raise BlendNotFound(f"blend '{blend_id}' not found")
         return found
@@ -135,7 +137,7 @@ class BlendService:
         """An active blend ends: no more refreshes, the playlist leaves the leaver's library and
         stays with the other member. A pending or declined one is called off, and an ended one
         left by the member who stayed is gone for both."""
-        found = self.get_or_raise(session, blend_id, user_id)
+        found = self.get_or_raise(session, blend_id, user_id, lock=True)
         if found.playlist_id is not None and found.status in ("active", "ended"):
             with suppress(NotFound):  # already out of their library
                 playlists.unfollow(session, found.playlist_id, user_id)
@@ -145,7 +147,7 @@ class BlendService:
             BlendRepository(session).delete(found)
 
     def _invited(self, session: Session, blend_id: str, user_id: str, action: str) -> Blend:
-        found = self.get_or_raise(session, blend_id, user_id)
+        found = self.get_or_raise(session, blend_id, user_id, lock=True)
         if found.invitee_id != user_id:
             raise Forbidden(f"only the invited user may {action} a blend")
         if found.status != "pending":
@@ -162,7 +164,7 @@ class BlendService:
         self, session: Session, blend_id: str, *, now: datetime | None = None
     ) -> Refreshed | None:
         """Refresh the blend if it is still active (it may have ended since it was found due)."""
-        found = BlendRepository(session).get(blend_id)
+        found = BlendRepository(session).lock(blend_id)
         if found is None or found.status != "active":
             return None
         return self.refresh(session, found, now=now)
