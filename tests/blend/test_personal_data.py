@@ -49,11 +49,12 @@ def test_an_erased_invitee_leaves_every_blend_and_the_inviter_keeps_the_playlist
     assert api.songs_in("ann", accepted["playlist"]["id"]) == [0]
 
 
-def test_an_erased_inviter_takes_the_blend_and_its_playlist_with_them(api: Blends) -> None:
+def test_an_erased_inviter_takes_the_blend_and_their_playlist_with_them(api: Blends) -> None:
     api.save("bob", 1)
     accepted = api.accepted("ann", "bob")
     _erase(api, "ann")
     assert api.call("bob", "GET", f"/v1/blends/{accepted['id']}").status_code == 404
+    # The playlist was ann's: it goes as the playlists domain erases hers.
     assert api.call("bob", "GET", f"/v1/playlists/{accepted['playlist']['id']}").status_code == 404
     # bob can blend with someone else, and nothing of the blend with ann is in his export.
     assert api.invite("bob", "cat")["status"] == "pending"
