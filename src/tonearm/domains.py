@@ -22,6 +22,7 @@ DOMAINS: tuple[str, ...] = (
     "playlists",
     "library",
     "social",
+    "shares",
     "blend",
     "accounts",
 )

@@ -158,6 +158,20 @@ def _playlists_page(
     return schemas.PlaylistsPage(**paging(url, items, limit=limit, offset=offset, total=total))
 
 
+@router.get("/me/playlists/on-erasure", response_model=schemas.OnErasure, summary="My playlists on erasure")
+def get_on_erasure(session: DbSession, caller: Reader) -> schemas.OnErasure:
+    return schemas.OnErasure(public_playlists=playlists.erasure_choice(session, _user(caller)))  # type: ignore[arg-type]
+
+
+@router.put("/me/playlists/on-erasure", response_model=schemas.OnErasure, summary="Choose for erasure")
+def set_on_erasure(body: schemas.OnErasure, session: DbSession, caller: Reader) -> schemas.OnErasure:
+    """Beyond Spotify's API: whether my public playlists outlive my account, owned by nobody."""
+    if "playlist-modify-public" not in caller.scopes:
+        raise Forbidden("the access token lacks the scope 'playlist-modify-public'")
+    playlists.choose_on_erasure(session, _user(caller), body.public_playlists)
+    return body
+
+
 @router.get("/me/playlists", response_model=schemas.PlaylistsPage, summary="The current user's playlists")
 def my_playlists(
     session: DbSession,

@@ -13,7 +13,7 @@ from tonearm.kit.rights import Audience
 from tonearm.playlists import schemas
 from tonearm.playlists.models import Playlist
 from tonearm.playlists.repository import PlaylistRepository
-from tonearm.playlists.shapes import PlaylistShapes
+from tonearm.playlists.shapes import NOBODY_NAME, PlaylistShapes
 
 __all__ = ["PlaylistRecord", "all_records", "count_records", "public_records", "simple_playlists"]
 
@@ -25,7 +25,7 @@ class PlaylistRecord:
     id: str
     name: str
     description: str
-    owner_id: str
+    owner_id: str | None  # None: owned by nobody (its owner was erased)
     owner_name: str
     followers: int
     kind: str = "playlist"
@@ -39,14 +39,14 @@ class PlaylistRecord:
 def _records(session: Session, rows: Sequence[Playlist]) -> list[PlaylistRecord]:
     repo = PlaylistRepository(session)
     counts = repo.follower_counts([row.id for row in rows])
-    names = account.display_names(session, [row.owner_id for row in rows])
+    names = account.display_names(session, [row.owner_id for row in rows if row.owner_id])
     return [
         PlaylistRecord(
             id=row.id,
             name=row.name,
             description=row.description,
             owner_id=row.owner_id,
-            owner_name=names.get(row.owner_id, ""),
+            owner_name=names.get(row.owner_id, "") if row.owner_id else NOBODY_NAME,
             followers=counts.get(row.id, 0),
         )
         for row in rows

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tonearm.kit.db import Base
 from tonearm.kit.time import utcnow
 
-__all__ = ["Playlist", "PlaylistCover", "PlaylistEdit", "PlaylistFollower", "PlaylistItem"]
+__all__ = ["OwnerSettings", "Playlist", "PlaylistCover", "PlaylistEdit", "PlaylistFollower", "PlaylistItem"]
 
 ID = String(22)
 # Order keys compare byte by byte; PostgreSQL's default collation would not.
@@ -28,7 +28,8 @@ class Playlist(Base):
     __table_args__ = (Index("ix_playlists_owner_id_created_at", "owner_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
-    owner_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"))
+    # None once its owner was erased and chose to leave their public playlists to nobody.
+    owner_id: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(String(300), default="")
     public: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -109,3 +110,13 @@ class PlaylistCover(Base):
     jpeg: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_by: Mapped[str | None] = mapped_column(ID, ForeignKey("users.id", ondelete="SET NULL"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OwnerSettings(Base):
+    """What an owner chose for their playlists: on erasure, whether their public playlists go
+    with them ("erase") or stay, owned by nobody ("keep")."""
+
+    __tablename__ = "playlist_owner_settings"
+
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    public_on_erasure: Mapped[str] = mapped_column(String(8), default="erase")

@@ -13,7 +13,7 @@ __all__ = ["PlaylistData"]
 
 class PlaylistData:
     name = "playlists"
-    sections = ("playlists", "followed_playlists")
+    sections = ("playlists", "followed_playlists", "public_playlists_on_erasure")
 
     def export(self, session: Session, user_id: str) -> dict[str, Any]:
         return playlists.export_user(session, user_id)

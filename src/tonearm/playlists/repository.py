@@ -10,7 +10,14 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tonearm.playlists.changes import Change, Item, State
-from tonearm.playlists.models import Playlist, PlaylistCover, PlaylistEdit, PlaylistFollower, PlaylistItem
+from tonearm.playlists.models import (
+    OwnerSettings,
+    Playlist,
+    PlaylistCover,
+    PlaylistEdit,
+    PlaylistFollower,
+    PlaylistItem,
+)
 
 __all__ = ["PlaylistRepository"]
 
@@ -100,6 +107,13 @@ class PlaylistRepository:
 
     def delete(self, playlist_id: str) -> None:
         self.session.execute(delete(Playlist).where(Playlist.id == playlist_id))
+
+    def owner_settings(self, user_id: str) -> OwnerSettings | None:
+        return self.session.get(OwnerSettings, user_id)
+
+    def followers_of(self, playlist_id: str) -> list[str]:
+        query = select(PlaylistFollower.user_id).where(PlaylistFollower.playlist_id == playlist_id)
+        return list(self.session.scalars(query))
 
     def cover(self, playlist_id: str) -> PlaylistCover | None:
         return self.session.get(PlaylistCover, playlist_id)

@@ -196,5 +196,13 @@ class Revert(BaseModel):
     snapshot_id: str = Field(max_length=40)
 
 
+class OnErasure(BaseModel):
+    """What happens to my public playlists when my account is erased: they go with it
+    ("erase"), or stay, owned by nobody and closed to edits ("keep"). Collaborators keep copies
+    either way."""
+
+    public_playlists: Literal["erase", "keep"]
+
+
 class Invite(BaseModel):
     user_id: str = Field(max_length=22)

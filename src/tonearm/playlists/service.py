@@ -23,7 +23,7 @@ from tonearm.kit.ids import new_id
 from tonearm.kit.outbox import emit
 from tonearm.kit.time import iso_ms, unix_ms, utcnow
 from tonearm.playlists.changes import Change, Item, Move, State, apply, diff, ordered
-from tonearm.playlists.models import Playlist, PlaylistEdit, PlaylistFollower
+from tonearm.playlists.models import OwnerSettings, Playlist, PlaylistEdit, PlaylistFollower
 from tonearm.playlists.ranks import ranks_between
 from tonearm.playlists.repository import PlaylistRepository
 
@@ -31,6 +31,7 @@ __all__ = ["MAX_ITEMS", "MAX_URIS", "PlaylistService", "Removal", "playlists"]
 
 MAX_ITEMS = 10_000
 MAX_URIS = 100
+ERASURE_CHOICES = ("erase", "keep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,18 +376,72 @@ class PlaylistService:
             {"playlist_id": f.playlist_id, "followed_at": iso_ms(f.followed_at)}
             for f in repo.follows_of(user_id)
         ]
-        return {"playlists": owned, "followed_playlists": follows}
+        return {
+            "playlists": owned,
+            "followed_playlists": follows,
+            "public_playlists_on_erasure": self.erasure_choice(session, user_id),
+        }
+
+    def erasure_choice(self, session: Session, user_id: str) -> str:
+        """What happens to the user's public playlists when they are erased: "erase" (they go
+        with them, the default) or "keep" (they stay, owned by nobody)."""
+        settings = PlaylistRepository(session).owner_settings(user_id)
+        return settings.public_on_erasure if settings else "erase"
+
+    def choose_on_erasure(self, session: Session, user_id: str, choice: str) -> None:
+        if choice not in ERASURE_CHOICES:
+            raise BadRequest(f"public_playlists must be one of {', '.join(ERASURE_CHOICES)}, not '{choice}'")
+        repo = PlaylistRepository(session)
+        settings = repo.owner_settings(user_id)
+        if settings is None:
+            repo.add(OwnerSettings(user_id=user_id, public_on_erasure=choice))
+        else:
+            settings.public_on_erasure = choice
 
     def erase_user(self, session: Session, user_id: str) -> int:
-        """Their playlists go with them (a collaborator's own copies are theirs to keep); what
-        they added to others' playlists stays there, no longer in their name."""
+        """Their playlists go with them, or their public ones stay, owned by nobody and closed to
+        edits, as they chose; each collaborator of theirs keeps a copy of the playlist as it
+        was, of their own. What they added to others' playlists stays there, no longer in their
+        name."""
         repo = PlaylistRepository(session)
+        keep_public = self.erasure_choice(session, user_id) == "keep"
         owned = repo.owned_by(user_id)
         for playlist in owned:
-            self._announce(session, playlist, ["deleted"])
-            repo.delete(playlist.id)
+            if playlist.collaborative:
+                for collaborator in repo.followers_of(playlist.id):
+                    if collaborator != user_id:
+                        self._copy_for(repo, playlist, collaborator, erased=user_id)
+            if keep_public and playlist.public:
+                playlist.owner_id = None
+                playlist.collaborative = False
+                self._announce(session, playlist, ["owner"])
+            else:
+                self._announce(session, playlist, ["deleted"])
+                repo.delete(playlist.id)
         repo.forget_author(user_id)
         return len(owned) + repo.erase_follows(user_id)
+
+    def _copy_for(self, repo: PlaylistRepository, playlist: Playlist, user_id: str, *, erased: str) -> None:
+        copy = self.create(
+            repo.session,
+            user_id,
+            name=playlist.name,
+            description=playlist.description,
+            public=False,
+            collaborative=False,
+        )
+        items = tuple(
+            Item(
+                new_id(),
+                item.rank,
+                item.track_id,
+                None if item.added_by == erased else item.added_by,
+                item.added_at,
+            )
+            for item in repo.state(playlist.id).values()
+        )
+        if items:
+            self._commit(repo, copy, user_id, "add", Change(added=items))
 
     # ---- the edit itself ----
 

@@ -17,14 +17,20 @@ from tonearm.playlists.changes import Change, Item
 from tonearm.playlists.covers import covers
 from tonearm.playlists.models import Playlist, PlaylistEdit
 
-__all__ = ["PlaylistShapes"]
+__all__ = ["NOBODY", "NOBODY_NAME", "PlaylistShapes"]
+
+# The owner shown for a playlist left to nobody when its owner was erased: the platform.
+NOBODY = "tonearm"
+NOBODY_NAME = "Tonearm"
 
 
 class PlaylistShapes:
     def __init__(self, session: Session, base: str, market: str | None, audience: Audience) -> None:
         self.session, self.base, self.market, self.audience = session, base, market, audience
 
-    def user(self, user_id: str, names: dict[str, str]) -> schemas.UserRef:
+    def user(self, user_id: str | None, names: dict[str, str]) -> schemas.UserRef:
+        if user_id is None:
+            user_id, names = NOBODY, {NOBODY: NOBODY_NAME}
         return schemas.UserRef(
             display_name=names.get(user_id),
             external_urls=schemas.ExternalUrls(spotify=f"{self.base}/#/user/{user_id}"),
@@ -51,7 +57,7 @@ class PlaylistShapes:
         }
 
     def simple(self, playlists: Sequence[Playlist]) -> list[schemas.PlaylistSimple]:
-        names = account.display_names(self.session, [p.owner_id for p in playlists])
+        names = account.display_names(self.session, [p.owner_id for p in playlists if p.owner_id])
         images = covers.images(self.session, self.base, playlists)
         return [
             schemas.PlaylistSimple(
@@ -64,7 +70,7 @@ class PlaylistShapes:
         ]
 
     def full(self, playlist: Playlist, items: list[Item], followers: int, *, limit: int) -> schemas.Playlist:
-        names = account.display_names(self.session, [playlist.owner_id])
+        names = account.display_names(self.session, [playlist.owner_id] if playlist.owner_id else [])
         images = covers.images(self.session, self.base, [playlist])[playlist.id]
         return schemas.Playlist(
             **self._base_fields(playlist, names, images),  # type: ignore[arg-type]

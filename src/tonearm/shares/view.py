@@ -57,7 +57,8 @@ def _playlist(session: Session, link: ShareLink, base: str) -> SharedItem:
     tracks = catalog.get_tracks(
         session, [item.track_id for item in items], base=base, market=link.market, audience=_VISITOR
     )
-    owner = account.display_names(session, [playlist.owner_id]).get(playlist.owner_id) or "someone"
+    owner_id = playlist.owner_id
+    owner = account.display_names(session, [owner_id]).get(owner_id, "someone") if owner_id else "nobody"
     return SharedItem(
         id=playlist.id,
         type="playlist",
