@@ -218,33 +218,40 @@ def test_a_playlist_made_in_the_sidebar_is_filled_from_an_album_reordered_by_dra
 # ---- two listeners at once ---------------------------------------------------------------------
 
 
-@dataclass
-class Edits:
-    """The changes a page sent to a playlist's items: what it showed when each was made, and
-    the requests (read once all are answered)."""
+# Notes the version the list showed (its data-snapshot) when the listener clicked an edit
+# button or dropped a row: in the capture phase, so before the page itself sees the event.
+NOTE_SHOWN_AT_EDITS = """() => {
+  window.shownAtEdits = [];
+  const edits = ["remove-item", "move-up", "move-down", "finder-add"].map((id) => `[data-testid="${id}"]`);
+  const note = (event) => {
+    if (event.type === "click" && !event.target.closest(edits.join(","))) return;
+    window.shownAtEdits.push(document.querySelector('[data-testid="playlist-tracks"]').dataset.snapshot);
+  };
+  document.addEventListener("click", note, true);
+  document.addEventListener("drop", note, true);
+}"""
 
-    shown: list[str]
-    requests: list[Any]
 
-
-def _watch_edits(page: Any, playlist_id: str) -> Edits:
-    edits = Edits([], [])
+def _watch_edits(page: Any, playlist_id: str) -> list[Any]:
+    """The requests the page sends to change the playlist's items, as it sends them; and from
+    now on, the versions shown at each edit in `window.shownAtEdits`."""
+    requests: list[Any] = []
 
     def note(request: Any) -> None:
         if request.method in ("POST", "PUT", "DELETE") and request.url.endswith(f"/{playlist_id}/tracks"):
-            edits.requests.append(request)
+            requests.append(request)
 
     page.on("request", note)
-    return edits
+    page.evaluate(NOTE_SHOWN_AT_EDITS)
+    return requests
 
 
-def _at_once(*actions: tuple[Browser, Edits, Any]) -> None:
+def _at_once(*actions: tuple[Browser, Any]) -> None:
     """Each page makes its change right after the other's, before either has seen the other's
     (none waits for an answer); then wait until both pages have their answers."""
-    for browser, edits, action in actions:
-        edits.shown.append(browser.page.evaluate(PLAYLIST)["snapshotId"])
+    for _, action in actions:
         action()
-    for browser, _, _ in actions:
+    for browser, _ in actions:
         _settled(browser.page)
 
 
@@ -254,7 +261,11 @@ def _prepare_finder(page: Any, catalog: Catalog, track_id: str) -> Any:
 
     page.get_by_test_id("finder-search").fill(catalog.names[track_id])
     add = page.locator(f'[data-testid="finder-result"][data-id="{track_id}"]').get_by_test_id("finder-add")
-    expect(add).to_be_visible()
+    try:
+        expect(add).to_be_visible()
+    except AssertionError as error:
+        shown = page.get_by_test_id("finder-results").inner_text()
+        raise AssertionError(f"no Add for {catalog.names[track_id]}: the finder shows {shown!r}") from error
     return add
 
 
@@ -305,14 +316,14 @@ def test_two_listeners_editing_one_collaborative_playlist_at_once_end_with_the_s
 
         # Round 1: the owner removes the first track as the friend moves the third one up.
         _at_once(
-            (owner, mine, lambda: _row_of(owner.page, t0).get_by_test_id("remove-item").click()),
-            (other, theirs, lambda: _row_of(other.page, t2).get_by_test_id("move-up").click()),
+            (owner, lambda: _row_of(owner.page, t0).get_by_test_id("remove-item").click()),
+            (other, lambda: _row_of(other.page, t2).get_by_test_id("move-up").click()),
         )
         # Round 2: the owner adds the fourth track as the friend removes the second.
         add_t3 = _prepare_finder(owner.page, catalog, t3)
         _at_once(
-            (owner, mine, add_t3.click),
-            (other, theirs, lambda: _row_of(other.page, t1).get_by_test_id("remove-item").click()),
+            (owner, add_t3.click),
+            (other, lambda: _row_of(other.page, t1).get_by_test_id("remove-item").click()),
         )
         # Round 3: the friend adds the first track back as the owner drags the third to the end.
         add_t0 = _prepare_finder(other.page, catalog, t0)
@@ -323,7 +334,7 @@ def test_two_listeners_editing_one_collaborative_playlist_at_once_end_with_the_s
             box = last.bounding_box()
             _row_of(owner.page, t2).drag_to(last, target_position={"x": 40, "y": box["height"] * 0.8})
 
-        _at_once((other, theirs, add_t0.click), (owner, mine, drag_t2_to_the_end))
+        _at_once((other, add_t0.click), (owner, drag_t2_to_the_end))
 
         # Both pages come to show the server's list (each looks for new versions), without a reload.
         final = _api_track_ids(live, listener, playlist_id)
@@ -343,9 +354,10 @@ def test_two_listeners_editing_one_collaborative_playlist_at_once_end_with_the_s
             for s in _call(live, listener, "GET", f"/v1/playlists/{playlist_id}/snapshots?limit=50")["items"]
         }
         stale = 0
-        for edits in (mine, theirs):
-            assert len(edits.requests) == 3
-            for shown, request in zip(edits.shown, edits.requests, strict=True):
+        for browser, requests in ((owner, mine), (other, theirs)):
+            shown_at_edits = browser.page.evaluate("window.shownAtEdits")
+            assert len(requests) == len(shown_at_edits) == 3
+            for shown, request in zip(shown_at_edits, requests, strict=True):
                 assert request.post_data_json["snapshot_id"] == shown
                 answer = request.response()
                 assert answer.ok, answer.text()

@@ -3,7 +3,7 @@
 // the queue.
 import { api, ApiError, onNotice, type AlbumFull, type AlbumSimple, type Artist, type Suggestion } from "./api";
 import { finishSignIn, grantsEveryScope, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
-import { $, clock, cover, h } from "./dom";
+import { $, artwork, clock, cover, h } from "./dom";
 import { FriendsPanel } from "./friends";
 import { libraryView, likedSongsView, saveAlbumButton } from "./library";
 import { forgetMe, me as currentUser } from "./me";
@@ -228,7 +228,7 @@ function albumCard(album: AlbumSimple, showArtist = true): HTMLElement {
   return h(
     "a",
     { class: "card album-card", href: `#/album/${album.id}`, "data-testid": "album-card", "data-id": album.id },
-    cover(album.id, album.name),
+    artwork(album.images, album.id, album.name),
     h("span", { class: "card-title" }, album.name),
     showArtist ? h("span", { class: "card-sub" }, artistNames(album.artists)) : null,
     h("span", { class: "card-sub" }, detail),
@@ -312,7 +312,7 @@ async function albumView(id: string): Promise<Content> {
       h(
         "section",
         { class: "hero" },
-        cover(album.id, album.name),
+        artwork(album.images, album.id, album.name),
         h(
           "div",
           {},

@@ -61,6 +61,8 @@ class PlaylistPage {
   private pending = 0;
   private reads = 0;
   private dragFrom: number | null = null;
+  /** The button to give the focus back to once a move made with the keyboard is shown. */
+  private refocus: { position: number; testid: string } | null = null;
   /** A newer version came while a drag was on: shown when the drag ends. */
   private staleDuringDrag = false;
 
@@ -112,6 +114,11 @@ class PlaylistPage {
     this.finderSlot.replaceChildren();
     if (this.editable) this.finderSlot.append(this.finder ??= trackFinder((track) => this.addFound(track), this.ctx.signal));
     if (this.history) void this.history.reload();
+    if (this.refocus && this.pending === 0) {
+      const { position, testid } = this.refocus;
+      this.refocus = null;
+      this.list.children[position]?.querySelector<HTMLElement>(`[data-testid="${testid}"]`)?.focus();
+    }
   }
 
   private heroContent(): Node[] {
@@ -154,7 +161,9 @@ class PlaylistPage {
       if (!who.display_name) void displayName(who).then((name) => (addedBy.textContent = name));
     }
     const when = h("span", { class: "t-when", title: new Date(item.added_at).toLocaleString() }, ago(item.added_at));
-    const controls = this.editable ? this.rowControls(index, item) : [];
+    // What this row's buttons and menu do is said in this version's positions.
+    const state = this.shown;
+    const controls = this.editable ? this.rowControls(state, index, item) : [];
     const row = track
       ? trackRow(
           { ...track, album: track.album },
@@ -164,7 +173,7 @@ class PlaylistPage {
             showAlbum: true,
             extra: [addedBy, when],
             controls,
-            menuItems: () => this.rowMenu(index, item),
+            menuItems: () => this.rowMenu(state, index, item),
           },
         )
       : h("li", { class: "track unplayable", "data-testid": "track-row" }, h("span", { class: "num" }, String(index + 1)), h("span", { class: "t-main" }, h("span", { class: "t-title" }, "A track no longer in the catalog")), addedBy, when, h("span", { class: "t-actions" }, controls));
@@ -173,8 +182,8 @@ class PlaylistPage {
     return row;
   }
 
-  private rowControls(index: number, item: PlaylistItem): HTMLElement[] {
-    const last = this.shown.items.length - 1;
+  private rowControls(state: PlaylistState, index: number, item: PlaylistItem): HTMLElement[] {
+    const last = state.items.length - 1;
     const name = item.track?.name ?? "this track";
     const control = (label: string, testid: string, symbol: string, disabled: boolean, action: () => void): HTMLElement =>
       h(
@@ -194,15 +203,21 @@ class PlaylistPage {
         symbol,
       );
     return [
-      control("Move up", "move-up", "↑", index === 0, () => void this.move(index, index - 1)),
-      control("Move down", "move-down", "↓", index === last, () => void this.move(index, index + 2)),
-      control("Remove from this playlist", "remove-item", "✕", false, () => void this.remove(index)),
+      control("Move up", "move-up", "↑", index === 0, () => {
+        this.refocus = { position: index - 1, testid: index - 1 === 0 ? "move-down" : "move-up" };
+        void this.move(state, index, index - 1);
+      }),
+      control("Move down", "move-down", "↓", index === last, () => {
+        this.refocus = { position: index + 1, testid: index + 1 === last ? "move-up" : "move-down" };
+        void this.move(state, index, index + 2);
+      }),
+      control("Remove from this playlist", "remove-item", "✕", false, () => void this.remove(state, index)),
     ];
   }
 
-  private rowMenu(index: number, item: PlaylistItem): MenuItem[] {
+  private rowMenu(state: PlaylistState, index: number, item: PlaylistItem): MenuItem[] {
     if (!this.editable || !item.track) return [];
-    return [{ label: "Remove from this playlist", testid: "menu-remove-from-playlist", action: () => void this.remove(index) }];
+    return [{ label: "Remove from this playlist", testid: "menu-remove-from-playlist", action: () => void this.remove(state, index) }];
   }
 
   // ---- drag and drop: a row dropped on the upper half of another goes before it, else after ----
@@ -239,7 +254,8 @@ class PlaylistPage {
       const from = this.dragFrom;
       const insertBefore = index + (this.dropsAfter(row, event) ? 1 : 0);
       this.clearDropMarks();
-      void this.move(from, insertBefore);
+      // No new version is shown while a drag is on: both positions are in the one shown.
+      void this.move(this.shown, from, insertBefore);
     });
   }
 
@@ -254,12 +270,9 @@ class PlaylistPage {
 
   // ---- changes ----
 
-  /**
-   * Send one change, made on the version shown now (its snapshot_id is taken at once, before any
-   * await), then show the version the server has after it.
-   */
-  private async change(what: string, send: (snapshotId: string) => Promise<unknown>): Promise<boolean> {
-    const snapshotId = this.shown.playlist.snapshot_id;
+  /** Send one change, made on the version `snapshotId` (the one its row was shown in), then
+   * show the version the server has after it. */
+  private async change(what: string, snapshotId: string, send: (snapshotId: string) => Promise<unknown>): Promise<boolean> {
     this.pending += 1;
     this.showSaving();
     let done = true;
@@ -280,16 +293,18 @@ class PlaylistPage {
     this.status.textContent = this.pending > 0 ? "Saving…" : "";
   }
 
-  private move(from: number, insertBefore: number): Promise<boolean> {
+  private move(state: PlaylistState, from: number, insertBefore: number): Promise<boolean> {
     // Before or just after itself: it stays where it is.
     if (insertBefore === from || insertBefore === from + 1) return Promise.resolve(false);
-    return this.change("Moving", (snapshotId) => playlistApi.move(this.id, from, insertBefore, snapshotId));
+    const version = state.playlist.snapshot_id;
+    return this.change("Moving", version, (snapshotId) => playlistApi.move(this.id, from, insertBefore, snapshotId));
   }
 
-  private remove(index: number): Promise<boolean> {
-    const track = this.shown.items[index]?.track;
+  private remove(state: PlaylistState, index: number): Promise<boolean> {
+    const track = state.items[index]?.track;
     if (!track) return Promise.resolve(false);
-    return this.change("Removing", (snapshotId) => playlistApi.removeAt(this.id, track.uri, index, snapshotId)).then((done) => {
+    const version = state.playlist.snapshot_id;
+    return this.change("Removing", version, (snapshotId) => playlistApi.removeAt(this.id, track.uri, index, snapshotId)).then((done) => {
       if (done) void myPlaylists.refresh();
       return done;
     });
@@ -297,7 +312,8 @@ class PlaylistPage {
 
   private async addFound(track: Suggestion): Promise<void> {
     // After the last track shown (the version shown is named, as with every change here).
-    const done = await this.change("Adding", (snapshotId) => playlistApi.add(this.id, [track.uri], { snapshotId }));
+    const version = this.shown.playlist.snapshot_id;
+    const done = await this.change("Adding", version, (snapshotId) => playlistApi.add(this.id, [track.uri], { snapshotId }));
     if (done) {
       this.ctx.say(`Added ${track.name}.`);
       void myPlaylists.refresh();
@@ -305,7 +321,7 @@ class PlaylistPage {
   }
 
   private revert(snapshotId: string): Promise<boolean> {
-    return this.change("Reverting", () => playlistApi.revert(this.id, snapshotId));
+    return this.change("Reverting", this.shown.playlist.snapshot_id, () => playlistApi.revert(this.id, snapshotId));
   }
 
   private async editDetails(): Promise<void> {
