@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tonearm.catalog.media import NewTrack
 from tonearm.catalog.models import Album, Artist, AudioFile, HlsPackageRow, Right, Track
 from tonearm.catalog.repository import CatalogRepository
+from tonearm.catalog.track_shapes import forget_shapes
 from tonearm.errors import BadRequest
 from tonearm.events import ARTIST_CHANGED, TRACK_PUBLISHED, TrackPublished, make
 from tonearm.kit.ids import derive_id, new_id
@@ -80,6 +81,7 @@ class CatalogPublishing:
             "artist_ids": list(dict.fromkeys(credited)),
         }
         emit(session, make(TRACK_PUBLISHED, published))
+        forget_shapes()  # the album's track count changed for every track on it
         return track.id
 
 

@@ -12,6 +12,7 @@ from tonearm.catalog.media import TrackFacts
 from tonearm.catalog.models import Album, Track
 from tonearm.catalog.repository import CatalogRepository
 from tonearm.catalog.shapes import Shapes
+from tonearm.catalog.track_shapes import full_tracks
 from tonearm.errors import NotFound
 from tonearm.kit.pagination import paging
 from tonearm.kit.rights import EVERYONE, Audience
@@ -46,10 +47,7 @@ class CatalogReads:
         market: str | None = None,
         audience: Audience = EVERYONE,
     ) -> list[schemas.TrackFull | None]:
-        repo = CatalogRepository(session)
-        found = repo.get_tracks(track_ids)
-        shaped = _full_tracks(repo, list(found.values()), Shapes(base, market, audience))
-        by_id = {track.id: track for track in shaped}
+        by_id = full_tracks(CatalogRepository(session), track_ids, Shapes(base, market, audience))
         return [by_id.get(track_id) for track_id in track_ids]
 
     def album_tracks(

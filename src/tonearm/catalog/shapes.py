@@ -111,10 +111,13 @@ class Shapes:
         return schemas.AlbumSimple(**self.album_fields(album, total_tracks, markets), album_group=group)
 
     def playability(self, track: Track, rights: Sequence[RightWindow]) -> _Playability:
+        return self.playability_of(track.explicit, rights)
+
+    def playability_of(self, explicit: bool, rights: Sequence[RightWindow]) -> _Playability:
         reason: Literal["market", "product", "explicit"] | None = None
         if self.market:
             reason = restriction(rights, self.market, self.now, self.audience)
-        if reason is None and track.explicit and not self.audience.explicit_content:
+        if reason is None and explicit and not self.audience.explicit_content:
             # Shown, but restricted: the listener turned explicit content off.
             reason = "explicit"
         if reason is not None:

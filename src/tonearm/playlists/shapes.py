@@ -27,8 +27,16 @@ NOBODY_NAME = "Tonearm"
 class PlaylistShapes:
     def __init__(self, session: Session, base: str, market: str | None, audience: Audience) -> None:
         self.session, self.base, self.market, self.audience = session, base, market, audience
+        # A page of items names the same few people again and again: each is shaped once.
+        self._users: dict[str | None, schemas.UserRef] = {}
 
     def user(self, user_id: str | None, names: dict[str, str]) -> schemas.UserRef:
+        shaped = self._users.get(user_id)
+        if shaped is None:
+            shaped = self._users[user_id] = self._user(user_id, names)
+        return shaped
+
+    def _user(self, user_id: str | None, names: dict[str, str]) -> schemas.UserRef:
         if user_id is None:
             user_id, names = NOBODY, {NOBODY: NOBODY_NAME}
         return schemas.UserRef(
