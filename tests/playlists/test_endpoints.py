@@ -74,6 +74,14 @@ def test_details_change_and_fields_filter(api: Api) -> None:
     got = api.call("ann", "GET", f"/v1/playlists/{playlist['id']}?fields=name,public,tracks.total")
     assert got.json() == {"name": "Renamed", "public": False, "tracks": {"total": 0}}
     assert got.json()["name"] == "Renamed"
+    # A filter that leaves out the items still counts them, and one that names them gets them.
+    api.call("ann", "POST", f"/v1/playlists/{playlist['id']}/tracks", json={"uris": api.uris(0, 1)})
+    counted = api.call("ann", "GET", f"/v1/playlists/{playlist['id']}?fields=snapshot_id,tracks.total").json()
+    assert counted["tracks"] == {"total": 2} and counted["snapshot_id"]
+    named = api.call("ann", "GET", f"/v1/playlists/{playlist['id']}?fields=tracks.items(track(id))").json()
+    assert named == {
+        "tracks": {"items": [{"track": {"id": api.tracks[0]}}, {"track": {"id": api.tracks[1]}}]}
+    }
 
 
 def test_my_playlists_and_a_users_public_playlists(api: Api) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "CurrentCaller",
     "UserAudience",
     "UserMarket",
+    "audience_of",
     "bearer_token",
     "caller_for_token",
     "require",
@@ -110,9 +111,15 @@ async def _user_market(caller: Annotated[Caller, Depends(_caller)], market: Mark
     return user_market(caller, market)
 
 
-async def _audience(caller: Annotated[Caller, Depends(_caller)]) -> Audience:
+def audience_of(caller: Caller) -> Audience:
+    """Whom objects are shaped for: the user's product and explicit setting (an app alone has
+    no product)."""
     product = caller.product if caller.user_id is not None else None
     return Audience(product=product, explicit_content=caller.explicit_content)
+
+
+async def _audience(caller: Annotated[Caller, Depends(_caller)]) -> Audience:
+    return audience_of(caller)
 
 
 CurrentCaller = Annotated[Caller, Depends(_caller)]

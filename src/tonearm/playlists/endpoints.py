@@ -7,17 +7,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from tonearm.catalog import catalog
 from tonearm.errors import BadRequest, Forbidden
-from tonearm.kit.access import UserAudience, UserMarket, require
+from tonearm.kit.access import UserAudience, UserMarket, audience_of, require, user_market
 from tonearm.kit.caller import Caller
+from tonearm.kit.db import unit_of_work
 from tonearm.kit.ids import parse_id, parse_uri
 from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET, paging
 from tonearm.kit.rights import Audience
-from tonearm.kit.web import BaseUrl, DbSession, image_response, parse_ids, read_body
+from tonearm.kit.web import (
+    BaseUrl,
+    DbSession,
+    MarketQuery,
+    asked_market,
+    base_url,
+    image_response,
+    parse_ids,
+    read_body,
+)
 from tonearm.playlists import schemas
+from tonearm.playlists.changes import Item
 from tonearm.playlists.covers import MAX_COVER_PAYLOAD, covers, decode_cover
 from tonearm.playlists.fields import parse_fields, select_fields
 from tonearm.playlists.models import Playlist
@@ -77,10 +89,21 @@ def _split(uris: str | None) -> list[str]:
     return [value for value in (uris or "").split(",") if value]
 
 
-def _filtered(model: Any, fields: str | None) -> Any:
+def _filtered(model: BaseModel, fields: str | None) -> Response:
+    # Sent as it is: the model was built valid, and FastAPI's response_model would dump it,
+    # validate the dump again and encode it once more (most of a 100-item page's time).
     if not fields:
-        return model
+        return Response(model.model_dump_json(), media_type="application/json")
     return JSONResponse(select_fields(model.model_dump(mode="json"), parse_fields(fields)))
+
+
+def _wants_items(fields: str | None) -> bool:
+    """Whether a fields filter keeps the items: a client polling `fields=snapshot_id` for
+    changes should not cost a page of 100 shaped tracks."""
+    if not fields:
+        return True
+    tracks = parse_fields(fields).get("tracks", False)
+    return tracks is None or (isinstance(tracks, dict) and "items" in tracks)
 
 
 # ---- playlists ----
@@ -133,7 +156,9 @@ def get_playlist(
     fields: FieldsQuery = None,
 ) -> Any:
     playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
-    items, _ = playlists.items(session, playlist.id, caller.user_id, offset=0, limit=ITEMS_LIMIT)
+    items: list[Item] = []
+    if _wants_items(fields):
+        items, _ = playlists.items(session, playlist.id, caller.user_id, offset=0, limit=ITEMS_LIMIT)
     followers = playlists.follower_count(session, playlist.id)
     shaped = PlaylistShapes(session, base, market, audience).full(
         playlist, items, followers, limit=ITEMS_LIMIT
@@ -218,23 +243,24 @@ def _name_of(request: Request) -> str:
 @router.get(
     "/playlists/{playlist_id}/items", response_model=schemas.PlaylistTracksPage, summary="A playlist's items"
 )
-def get_items(
+async def get_items(
     playlist_id: str,
     request: Request,
-    session: DbSession,
-    base: BaseUrl,
-    market: UserMarket,
-    audience: UserAudience,
     caller: Reader,
     limit: ItemsLimit = 100,
     offset: ItemsOffset = 0,
     fields: FieldsQuery = None,
-) -> Any:
-    playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
-    items, _ = playlists.items(session, playlist.id, caller.user_id, offset=offset, limit=limit)
-    page = PlaylistShapes(session, base, market, audience).items_page(
-        playlist, items, offset=offset, limit=limit, path=_name_of(request)
-    )
+    market: MarketQuery = None,
+) -> Response:
+    # The busiest playlist route is kept lean, as the manifest is: async (no worker-thread hop)
+    # and one dependency; its reads are a few milliseconds of SQLite.
+    base, shown_in = base_url(request), user_market(caller, asked_market(market))
+    with unit_of_work(request.app.state.session_factory) as session:
+        playlist = playlists.get(session, parse_id(playlist_id, "playlist"), _user(caller))
+        items, _ = playlists.items(session, playlist.id, caller.user_id, offset=offset, limit=limit)
+        page = PlaylistShapes(session, base, shown_in, audience_of(caller)).items_page(
+            playlist, items, offset=offset, limit=limit, path=_name_of(request)
+        )
     return _filtered(page, fields)
 
 
@@ -244,11 +270,9 @@ def get_items(
 @router.post(
     "/playlists/{playlist_id}/items", status_code=201, response_model=schemas.SnapshotId, summary="Add items"
 )
-def add_items(
+async def add_items(
     playlist_id: str,
-    session: DbSession,
-    market: UserMarket,
-    audience: UserAudience,
+    request: Request,
     caller: Editor,
     # Spotify's form is {"uris": [...], "position": n}; spotipy sends the list alone.
     body: Annotated[schemas.AddItems | list[str] | None, Body()] = None,
@@ -257,20 +281,22 @@ def add_items(
 ) -> schemas.SnapshotId:
     """Add tracks (URIs or links) at `position` (the end by default). With `snapshot_id`, the
     position refers to that version, and is carried over to the current one."""
-    playlist = _may_modify(session, caller, playlist_id)
+    # Lean as get_items: one SQLite transaction of a few milliseconds, in the event loop.
     if isinstance(body, list):
         body = schemas.AddItems.model_construct(uris=body, position=None, snapshot_id=None)
     given = (body.uris if body is not None and body.uris is not None else None) or _split(uris)
     where = body.position if body is not None and body.position is not None else position
-    ids = _track_ids(session, given, market, audience)
-    snapshot = playlists.add(
-        session,
-        playlist.id,
-        _user(caller),
-        ids,
-        position=where,
-        snapshot_id=body.snapshot_id if body is not None else None,
-    )
+    with unit_of_work(request.app.state.session_factory) as session:
+        playlist = _may_modify(session, caller, playlist_id)
+        ids = _track_ids(session, given, user_market(caller, None), audience_of(caller))
+        snapshot = playlists.add(
+            session,
+            playlist.id,
+            _user(caller),
+            ids,
+            position=where,
+            snapshot_id=body.snapshot_id if body is not None else None,
+        )
     return schemas.SnapshotId(snapshot_id=snapshot)
 
 

@@ -76,7 +76,9 @@ def named_entities(messages: Sequence[Message]) -> dict[str, set[str]]:
             wanted["album"].add(data["id"])
         elif event.name == "artist.changed":
             wanted["artist"].add(data["id"])
-        elif event.name == "playlist.changed":
+        elif event.name == "playlist.changed" and set(data.get("fields", ())) != {"items"}:
+            # A playlist is found by its name, description and owner, not by its items: the
+            # adds and moves of a busy playlist cost the index nothing.
             wanted["playlist"].add(data["playlist_id"])
     return wanted
 
