@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tonearm.errors import TonearmError
@@ -19,7 +19,7 @@ from tonearm.kit.pagination import MAX_LIMIT, MAX_OFFSET, paging
 from tonearm.kit.time import iso_ms
 from tonearm.kit.web import BaseUrl, DbSession, base_url
 from tonearm.shares.models import ShareLink
-from tonearm.shares.previews import preview
+from tonearm.shares.previews import preview_key
 from tonearm.shares.schemas import NewShare, Share, SharedItem, SharesPage
 from tonearm.shares.service import shares
 from tonearm.shares.view import shared_item
@@ -91,11 +91,16 @@ def open_share(share_id: str, session: DbSession, base: BaseUrl) -> SharedItem:
 )
 def share_preview(share_id: str, track_id: str, request: Request, session: DbSession) -> Response:
     link = shares.open(session, parse_id(share_id, "share"))
-    audio = preview(
-        session, link, parse_id(track_id, "track"), base=base_url(request), blobs=request.app.state.blobs
-    )
+    blobs = request.app.state.blobs
+    key = preview_key(session, link, parse_id(track_id, "track"), base=base_url(request), blobs=blobs)
     # Private: a takedown or the link's expiry must not be outlived by a shared cache's copy.
-    return Response(audio, media_type="audio/ogg", headers={"Cache-Control": "private, max-age=300"})
+    headers = {"Cache-Control": "private, max-age=300"}
+    local = blobs.local_path(key)
+    if local is not None:
+        # Ranged: a browser reads an Ogg file's last page to learn its length; without ranges
+        # it guesses from the nominal bitrate (10 s for this 30 s preview).
+        return FileResponse(local, media_type="audio/ogg", headers=headers)
+    return Response(blobs.read_range(key, 0, blobs.size(key)), media_type="audio/ogg", headers=headers)
 
 
 @page_router.get("/s/{share_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -17,15 +17,16 @@ from tonearm.kit.rights import Audience
 from tonearm.shares.models import ShareLink
 from tonearm.shares.view import shared_item
 
-__all__ = ["PREVIEW_SECONDS", "preview"]
+__all__ = ["PREVIEW_SECONDS", "preview_key"]
 
 PREVIEW_SECONDS = 30
 # Ogg Vorbis plays in an <audio> tag in every browser Tonearm's player supports.
 _RUNG = "vorbis_96"
 
 
-def preview(session: Session, link: ShareLink, track_id: str, *, base: str, blobs: BlobStore) -> bytes:
-    """The preview of a track the link shows, while it may be played where the link was made."""
+def preview_key(session: Session, link: ShareLink, track_id: str, *, base: str, blobs: BlobStore) -> str:
+    """The blob of the preview of a track the link shows, while it may be played where the link
+    was made (cut now if it was never asked for)."""
     shown = {track.id for track in shared_item(session, link, base).tracks if track.preview_url}
     if track_id not in shown:
         raise NotFound("this link shares no playable track by that id")
@@ -37,7 +38,7 @@ def preview(session: Session, link: ShareLink, track_id: str, *, base: str, blob
     key = f"previews/{track_id}/{_RUNG}-{PREVIEW_SECONDS}s.ogg"
     if not blobs.exists(key):
         _make(blobs, source.storage_key, key)
-    return blobs.read_range(key, 0, blobs.size(key))
+    return key
 
 
 def _make(blobs: BlobStore, source_key: str, key: str) -> None:
