@@ -24,7 +24,32 @@ def _modifying_calls(api: Api, pid: str, snapshot: str) -> list[tuple[str, str, 
         ("PUT", f"/v1/playlists/{pid}/items", {"json": {"uris": api.uris(7)}}),
         ("POST", f"/v1/playlists/{pid}/revert", {"json": {"snapshot_id": snapshot}}),
         ("POST", f"/v1/playlists/{pid}/collaborators", {"json": {"user_id": api.user_id("mallory")}}),
+        (
+            "PUT",
+            f"/v1/playlists/{pid}/images",
+            {"content": b"/9j/4AAQSkZJRg==", "headers": {"Content-Type": "image/jpeg"}},
+        ),
     ]
+
+
+# What a user does to their own relation to a playlist, not to the playlist.
+OWN_RELATION = {
+    ("PUT", "/v1/playlists/{playlist_id}/followers"),
+    ("DELETE", "/v1/playlists/{playlist_id}/followers"),
+}
+
+
+def test_the_list_of_modifying_calls_has_every_modifying_playlist_route(api: Api) -> None:
+    routes = api.client.get("/openapi.json").json()["paths"]
+    modifying = {
+        (method.upper(), path)
+        for path, operations in routes.items()
+        if path.startswith("/v1/playlists/{playlist_id}")
+        for method in operations
+        if method != "get"
+    } - OWN_RELATION
+    listed = {(m, p.replace("PID", "{playlist_id}")) for m, p, _ in _modifying_calls(api, "PID", "S")}
+    assert modifying == listed
 
 
 @pytest.mark.parametrize("public", [True, False])

@@ -67,10 +67,13 @@ def decode_cover(payload: bytes) -> bytes:
 
 
 class PlaylistCovers:
-    def upload(self, session: Session, playlist: Playlist, user_id: str, jpeg: bytes) -> None:
-        """The owner's own cover for the playlist (a checked JPEG, see decode_cover)."""
+    def check_owner(self, playlist: Playlist, user_id: str) -> None:
         if playlist.owner_id != user_id:
             raise Forbidden("only the playlist's owner may change its cover")
+
+    def upload(self, session: Session, playlist: Playlist, user_id: str, jpeg: bytes) -> None:
+        """The owner's own cover for the playlist (a checked JPEG, see decode_cover)."""
+        self.check_owner(playlist, user_id)
         key = content_key([playlist.id, hashlib.sha256(jpeg).hexdigest()])
         PlaylistRepository(session).set_cover(
             PlaylistCover(

@@ -472,6 +472,7 @@ async def upload_cover(playlist_id: str, request: Request, session: DbSession, c
     if "ugc-image-upload" not in caller.scopes:
         raise Forbidden("the access token lacks the scope 'ugc-image-upload'")
     playlist = _may_modify(session, caller, playlist_id)
+    covers.check_owner(playlist, _user(caller))  # before reading a body that may be refused anyway
     jpeg = decode_cover(await read_body(request, most=MAX_COVER_PAYLOAD, what="a cover (base64 JPEG)"))
     covers.upload(session, playlist, _user(caller), jpeg)
     return Response(status_code=202)
