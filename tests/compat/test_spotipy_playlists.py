@@ -1,10 +1,15 @@
 """spotipy, pointed at Tonearm, works with playlists unchanged: create, add, reorder, remove,
-change details, follow, and page through 10,000 items with `sp.next`."""
+change details, follow, upload a cover, and page through 10,000 items with `sp.next`."""
 
 from __future__ import annotations
 
+import base64
+import io
+import urllib.request
+
 import pytest
 import spotipy
+from PIL import Image
 
 from tests.catalog_factory import make_track, publish
 from tests.compat.conftest import LISTENER, Catalog, spotify
@@ -45,6 +50,16 @@ def test_spotipy_creates_adds_reorders_and_removes(
     sp.playlist_change_details(created["id"], name="Road trip II", public=False)
     assert sp.playlist(created["id"], fields="name,public") == {"name": "Road trip II", "public": False}
     assert created["id"] in [p["id"] for p in sp.current_user_playlists()["items"]]
+
+
+def test_spotipy_uploads_a_cover_and_reads_it_back(live: Live, sp: spotipy.Spotify) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (300, 300), (180, 40, 90)).save(out, format="JPEG")
+    created = sp.current_user_playlist_create("With a cover", public=False)
+    sp.playlist_upload_cover_image(created["id"], base64.b64encode(out.getvalue()).decode())
+    [image] = sp.playlist_cover_image(created["id"])
+    with urllib.request.urlopen(image["url"]) as answer:  # no token, as an <img> fetches it
+        assert answer.read() == out.getvalue()
 
 
 def test_spotipy_follows_a_playlist_and_asks_if_it_does(
