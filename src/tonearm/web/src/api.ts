@@ -177,10 +177,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 // ---- the one way to /v1 ------------------------------------------------------------------------
 
-/** A request with a body: `body` is sent as JSON. */
+/** A request with a body: `body` is sent as JSON, or as it is when it comes with its `type`. */
 interface Outgoing {
   method: "POST" | "PUT" | "DELETE";
   body: unknown;
+  type?: string;
 }
 
 async function send(
@@ -197,7 +198,10 @@ async function send(
   if (outgoing) {
     init.method = outgoing.method;
     // A null body is no body: the ids of PUT /me/tracks?ids= and the like are in the query.
-    if (outgoing.body !== null) {
+    if (outgoing.type !== undefined) {
+      headers["Content-Type"] = outgoing.type;
+      init.body = outgoing.body as BodyInit;
+    } else if (outgoing.body !== null) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(outgoing.body);
     }
@@ -285,6 +289,12 @@ export async function sendJson<T = null>(
   signal?: AbortSignal,
 ): Promise<T> {
   return answerOf<T>(await authorizedFetch(url, signal, { method, body: payload }));
+}
+
+/** PUT a body that is not JSON (a cover as base64 text), declared as `type`: the answer's JSON,
+ * null when it has none. */
+export async function putBody<T = null>(url: string, body: string, type: string): Promise<T> {
+  return answerOf<T>(await authorizedFetch(url, undefined, { method: "PUT", body, type }));
 }
 
 /** Every item of a paging object, following `next` (bounded, in case of a loop). */

@@ -17,8 +17,9 @@
 const CLIENT_ID = "tonearm-web";
 // What the player's pages call needs: playing and its events; the library and following
 // (Liked Songs, saved albums, followed artists and people, friends' activity); playlists, private
-// and collaborative ones too, and changing them (public and private need a scope each); the
-// private session (read with playback-state, set with modify-playback-state).
+// and collaborative ones too, and changing them (public and private need a scope each), and
+// their covers (ugc-image-upload); the private session (read with playback-state, set with
+// modify-playback-state).
 const SCOPE_NAMES = [
   "user-read-private",
   "user-read-email",
@@ -34,6 +35,7 @@ const SCOPE_NAMES = [
   "playlist-modify-private",
   "user-read-playback-state",
   "user-modify-playback-state",
+  "ugc-image-upload",
 ];
 const SCOPES = SCOPE_NAMES.join(" ");
 const TOKENS_KEY = "tonearm.auth";

@@ -1,4 +1,5 @@
-// A few DOM helpers: elements from tag + attributes + children, with text always as text.
+// A few DOM helpers: elements from tag + attributes + children, with text always as text; covers
+// (an image of the size that fits over a generated gradient), times, dialogs.
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | null | undefined>;
@@ -71,12 +72,36 @@ export function cover(id: string, label: string): HTMLElement {
   return el;
 }
 
-/** The first image when there is one (a playlist's uploaded cover), else the generated cover. */
-export function artwork(images: { url: string }[] | undefined, id: string, label: string): HTMLElement {
-  const image = images?.[0];
-  if (!image) return cover(id, label);
-  const el = h("div", { class: "cover has-image", "aria-hidden": "true" });
-  el.style.backgroundImage = `url(${JSON.stringify(image.url)})`;
+/** Where a cover is drawn, in CSS pixels: the image picked for it is at least this wide. */
+export const COVER_PX = { hero: 180, card: 200, row: 42, bar: 54 } as const;
+
+type Sized = { url: string; width?: number | null };
+
+/**
+ * The image to draw `px` CSS pixels wide: the smallest that is wide enough on this screen,
+ * else the widest there is. An image of unknown size (an uploaded cover) is the only one of
+ * its kind, and is taken as it is.
+ */
+export function pickImage<T extends Sized>(images: T[] | undefined, px: number): T | undefined {
+  const sized = (images ?? []).filter((image) => typeof image.width === "number" && image.width > 0);
+  if (!sized.length) return images?.[0];
+  const need = px * (window.devicePixelRatio || 1);
+  const bySize = sized.slice().sort((a, b) => (a.width ?? 0) - (b.width ?? 0));
+  return bySize.find((image) => (image.width ?? 0) >= need) ?? bySize[bySize.length - 1];
+}
+
+/**
+ * An album's or a playlist's cover: its image (the size that fits `px`) over the generated
+ * cover, which shows while the image loads and stays if it cannot be loaded.
+ */
+export function artwork(images: Sized[] | undefined, id: string, label: string, px: number): HTMLElement {
+  const el = cover(id, label);
+  const image = pickImage(images, px);
+  if (!image) return el;
+  el.classList.add("has-image");
+  const img = h("img", { src: image.url, alt: "", decoding: "async", draggable: "false" });
+  img.addEventListener("error", () => img.remove());
+  el.append(img);
   return el;
 }
 

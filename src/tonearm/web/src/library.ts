@@ -1,6 +1,6 @@
 // Your Library: Liked Songs (#/collection/tracks), and the library page (#/collection) with the
 // playlists, saved albums and followed artists; the Save button of an album page.
-import { ago, artwork, clock, cover, h } from "./dom";
+import { ago, artwork, clock, COVER_PX, cover, h } from "./dom";
 import { libraryApi, type SavedTrack } from "./library-api";
 import { myPlaylists } from "./playlists";
 import { onLikedChange } from "./track-menu";
@@ -46,7 +46,7 @@ function card(href: string, id: string, name: string, sub: string, testid: strin
   return h(
     "a",
     { class: "card", href, "data-testid": testid, "data-id": id },
-    images ? artwork(images, id, name) : cover(id, name),
+    images ? artwork(images, id, name, COVER_PX.card) : cover(id, name),
     h("span", { class: "card-title" }, name),
     h("span", { class: "card-sub" }, sub),
   );

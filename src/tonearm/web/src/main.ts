@@ -3,7 +3,7 @@
 // the queue.
 import { api, ApiError, onNotice, type AlbumFull, type AlbumSimple, type Artist, type Suggestion } from "./api";
 import { finishSignIn, grantsEveryScope, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
-import { $, artwork, clock, cover, h } from "./dom";
+import { $, artwork, clock, COVER_PX, cover, h } from "./dom";
 import { FriendsPanel } from "./friends";
 import { libraryView, likedSongsView, saveAlbumButton } from "./library";
 import { forgetMe, me as currentUser } from "./me";
@@ -228,7 +228,7 @@ function albumCard(album: AlbumSimple, showArtist = true): HTMLElement {
   return h(
     "a",
     { class: "card album-card", href: `#/album/${album.id}`, "data-testid": "album-card", "data-id": album.id },
-    artwork(album.images, album.id, album.name),
+    artwork(album.images, album.id, album.name, COVER_PX.card),
     h("span", { class: "card-title" }, album.name),
     showArtist ? h("span", { class: "card-sub" }, artistNames(album.artists)) : null,
     h("span", { class: "card-sub" }, detail),
@@ -287,6 +287,7 @@ function queueFromAlbum(album: AlbumFull): QueueItem[] {
     artists: artistNames(track.artists.length ? track.artists : album.artists),
     albumId: album.id,
     albumName: album.name,
+    albumImages: album.images,
     durationMs: track.duration_ms,
   }));
 }
@@ -312,7 +313,7 @@ async function albumView(id: string): Promise<Content> {
       h(
         "section",
         { class: "hero" },
-        artwork(album.images, album.id, album.name),
+        artwork(album.images, album.id, album.name, COVER_PX.hero),
         h(
           "div",
           {},
@@ -495,7 +496,7 @@ function renderBar(): void {
       lastTrack = s.trackId;
       const item = player.queue[s.queueIndex];
       ui.art.replaceChildren(
-        s.trackId ? cover(s.albumId ?? s.trackId, item?.albumName ?? s.title ?? "") : "",
+        s.trackId ? artwork(item?.albumImages, s.albumId ?? s.trackId, item?.albumName ?? s.title ?? "", COVER_PX.bar) : "",
       );
       markPlaying();
       document.title = s.title ? `${s.title} · ${s.artists} · Tonearm` : document.title;
@@ -624,9 +625,9 @@ function showPersonal(): void {
   friends.reset(isIn);
   if (!isIn) return;
   loadSidebar(sidebar);
-  // A sign-in from before the player had playlists and friends did not allow them.
+  // A sign-in from an older player did not allow what newer pages need (playlists, covers…).
   if (!grantsEveryScope()) {
-    notice("Sign out and in again to use playlists, your library and friend activity here.", 10);
+    notice("Sign out and in again to use everything here: this sign-in does not allow all of it (playlists, covers, your library, friend activity).", 10);
   }
 }
 

@@ -2,7 +2,7 @@
 // link, a URI or an id), and a profile page (#/user/<id>) with their public playlists and a
 // Follow button.
 import { ApiError } from "./api";
-import { artwork, cover, h } from "./dom";
+import { artwork, COVER_PX, cover, h } from "./dom";
 import { libraryApi } from "./library-api";
 import { me } from "./me";
 import { playlistApi } from "./playlist-api";
@@ -94,7 +94,7 @@ export async function userView(id: string, ctx: PageContext): Promise<Content> {
     h(
       "a",
       { class: "card", href: `#/playlist/${playlist.id}`, "data-testid": "playlist-card", "data-id": playlist.id },
-      artwork(playlist.images, playlist.id, playlist.name),
+      artwork(playlist.images, playlist.id, playlist.name, COVER_PX.card),
       h("span", { class: "card-title" }, playlist.name),
       h("span", { class: "card-sub" }, count(playlist.tracks.total, "song")),
     ),

@@ -2,7 +2,7 @@
 // (snapshots, diff, revert). Every change answers with the new snapshot_id; a change that names
 // positions sends the snapshot_id they were read in, so the server can carry them over to the
 // current version when a collaborator has changed the playlist meanwhile.
-import { allItems, getJson, postJson, sendJson, type Image, type Paging, type TrackFull } from "./api";
+import { allItems, getJson, postJson, putBody, sendJson, type Image, type Paging, type TrackFull } from "./api";
 
 export interface UserRef {
   id: string;
@@ -143,6 +143,11 @@ export const playlistApi = {
   async move(id: string, from: number, insertBefore: number, snapshotId: string): Promise<string> {
     const body = { range_start: from, insert_before: insertBefore, range_length: 1, snapshot_id: snapshotId };
     return (await sendJson<SnapshotId>("PUT", `${path(id)}/tracks`, body)).snapshot_id;
+  },
+  /** A new cover, the JPEG as base64 (the owner's alone; the server keeps at most 256 KB of
+   * JPEG). The playlist's `images` name it once the server has it. */
+  async uploadCover(id: string, base64: string): Promise<void> {
+    await putBody(`${path(id)}/images`, base64, "image/jpeg");
   },
   async invite(id: string, userId: string): Promise<void> {
     await postJson<null>(`${path(id)}/collaborators`, { user_id: userId });

@@ -1,6 +1,6 @@
 // A playlist page (#/playlist/<id>): cover, name, owner, description; its items with who added
 // each; for those who may edit it, remove, drag-and-drop reorder (or the move buttons), a search
-// to add tracks, and for the owner its details and invitations; its history.
+// to add tracks, and for the owner its cover, details and invitations; its history.
 //
 // The page shows one version of the playlist (`shown`) and nothing else: a change is sent with
 // that version's snapshot_id and the positions as they are in it, and the page shows the new
@@ -8,11 +8,12 @@
 // carries positions of an older version over to the current one, so nothing anyone did is lost.
 // Their changes show here within a couple of seconds (the page looks for a new version).
 import { ApiError, type Suggestion, type TrackFull } from "./api";
-import { ago, artwork, clock, h } from "./dom";
+import { ago, artwork, clock, COVER_PX, h, pickImage } from "./dom";
 import { HistoryPanel } from "./history";
 import { me } from "./me";
 import type { MenuItem } from "./menu";
 import { displayName } from "./people";
+import { coverButton, coverPayload } from "./playlist-cover";
 import { editDetails, inviteCollaborator } from "./playlist-details";
 import { playlistApi, type PlaylistItem, type PlaylistState } from "./playlist-api";
 import { myPlaylists } from "./playlists";
@@ -48,12 +49,29 @@ export async function playlistView(id: string, ctx: PageContext): Promise<Conten
   return { title: state.playlist.name, nodes: [page.element] };
 }
 
+// How long a new cover may take to load before the page shows it loading.
+const PRELOAD_COVER_MS = 3000;
+
+/** Load the cover `state` shows (the browser keeps it), so that it is drawn at once. */
+function preloadCover(state: PlaylistState): Promise<void> {
+  const image = pickImage(state.playlist.images, COVER_PX.hero);
+  if (!image) return Promise.resolve();
+  const img = new Image();
+  img.src = image.url;
+  const loaded = img.decode().catch(() => undefined);
+  return Promise.race([loaded, new Promise<void>((resolve) => setTimeout(resolve, PRELOAD_COVER_MS))]);
+}
+
 class PlaylistPage {
   readonly element = h("div", { class: "playlist-page", "data-testid": "playlist-page" });
   private readonly hero = h("section", { class: "hero playlist-hero" });
   private readonly list = h("ol", { class: "tracks playlist-tracks", "data-testid": "playlist-tracks" });
   private readonly empty = h("div", {});
   private readonly status = h("p", { class: "playlist-status", role: "status", "data-testid": "playlist-status" });
+  /** Why the cover just picked was not taken (the player's reason, or the server's). */
+  private readonly coverNote = h("p", { class: "form-error cover-note", role: "alert", "data-testid": "cover-note" });
+  /** The cover being uploaded, shown from the file until the server's copy is. */
+  private coverPreview: string | null = null;
   private readonly historySlot = h("div", {});
   private readonly finderSlot = h("div", {});
   private history: HistoryPanel | null = null;
@@ -71,7 +89,7 @@ class PlaylistPage {
     private readonly viewer: { meId: string; following: boolean },
     private readonly ctx: PageContext,
   ) {
-    this.element.append(this.hero, this.status, this.list, this.empty, this.finderSlot, this.historySlot);
+    this.element.append(this.hero, this.coverNote, this.status, this.list, this.empty, this.finderSlot, this.historySlot);
     this.show(shown);
     openPage = this;
     const timer = setInterval(() => void this.lookForChanges(), LOOK_FOR_CHANGES_MS);
@@ -107,7 +125,7 @@ class PlaylistPage {
 
   private show(state: PlaylistState): void {
     this.shown = state;
-    this.hero.replaceChildren(...this.heroContent());
+    this.showHero();
     this.list.replaceChildren(...state.items.map((item, index) => this.row(item, index)));
     this.list.dataset.snapshot = state.playlist.snapshot_id;
     this.empty.replaceChildren(...emptyNote(state.items, "tracks in this playlist"));
@@ -121,6 +139,13 @@ class PlaylistPage {
     }
   }
 
+  private showHero(): void {
+    // A button of the hero that had the focus (Change cover, Follow) keeps it when redrawn.
+    const focused = document.activeElement instanceof HTMLElement && this.hero.contains(document.activeElement) ? document.activeElement.dataset.testid : undefined;
+    this.hero.replaceChildren(...this.heroContent());
+    if (focused) this.hero.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+  }
+
   private heroContent(): Node[] {
     const { playlist, items } = this.shown;
     const seconds = items.reduce((sum, item) => sum + (item.track?.duration_ms ?? 0), 0) / 1000;
@@ -130,7 +155,7 @@ class PlaylistPage {
       h("button", { class: primary ? "pill primary" : "pill", type: "button", "data-testid": testid, onclick: action }, label);
     const playable = items.some((item) => item.track && item.track.is_playable !== false);
     return [
-      artwork(playlist.images, playlist.id, playlist.name),
+      this.coverArt(),
       h(
         "div",
         { class: "hero-text" },
@@ -150,6 +175,15 @@ class PlaylistPage {
         ),
       ),
     ];
+  }
+
+  private coverArt(): HTMLElement {
+    const { playlist } = this.shown;
+    const images = this.coverPreview ? [{ url: this.coverPreview }] : playlist.images;
+    const art = artwork(images, playlist.id, playlist.name, COVER_PX.hero);
+    art.dataset.testid = "playlist-cover";
+    // Only the owner may change the cover (collaborators may change the tracks alone).
+    return this.owner ? coverButton(art, (file) => void this.changeCover(file)) : art;
   }
 
   private row(item: PlaylistItem, index: number): HTMLElement {
@@ -331,6 +365,41 @@ class PlaylistPage {
     }
   }
 
+  /** Check the file, show it, send it; then show the cover as the server has it. */
+  private async changeCover(file: File): Promise<void> {
+    this.coverNote.textContent = "";
+    let base64: string;
+    try {
+      base64 = await coverPayload(file);
+    } catch (error) {
+      this.coverNote.textContent = (error as Error).message;
+      return;
+    }
+    const preview = URL.createObjectURL(file);
+    this.coverPreview = preview;
+    this.showHero();
+    this.pending += 1;
+    this.showSaving();
+    let done = true;
+    try {
+      await playlistApi.uploadCover(this.id, base64);
+    } catch (error) {
+      done = false;
+      this.coverNote.textContent = `The cover was not changed: ${(error as Error).message}`;
+    }
+    this.pending -= 1;
+    // The server's copy replaces the preview once it is loaded: no flash of the old cover.
+    this.coverPreview = null;
+    if (done) await this.refresh(preloadCover);
+    else this.showHero();
+    URL.revokeObjectURL(preview);
+    this.showSaving();
+    if (done) {
+      this.ctx.say("Cover changed.");
+      void myPlaylists.refresh();
+    }
+  }
+
   private async toggleFollow(): Promise<void> {
     const following = !this.viewer.following;
     try {
@@ -345,11 +414,13 @@ class PlaylistPage {
 
   // ---- keeping up with collaborators ----
 
-  /** Read the current version and show it (unless a newer read started meanwhile). */
-  private async refresh(): Promise<void> {
+  /** Read the current version and show it (unless a newer read started meanwhile), once
+   * `prepare` has made ready what it needs. */
+  private async refresh(prepare?: (state: PlaylistState) => Promise<void>): Promise<void> {
     const read = ++this.reads;
     try {
       const state = await playlistApi.state(this.id, this.ctx.signal);
+      if (prepare) await prepare(state);
       if (read !== this.reads || this.ctx.signal.aborted) return;
       if (this.dragFrom !== null) {
         this.staleDuringDrag = true;

@@ -2,7 +2,7 @@
 // ones; the track menu offers the ones I may add to. Whatever changes a playlist calls
 // `myPlaylists.refresh()` so that names and counts follow.
 import { ApiError } from "./api";
-import { artwork, h } from "./dom";
+import { artwork, COVER_PX, h } from "./dom";
 import { me } from "./me";
 import { playlistApi, type PlaylistSimple } from "./playlist-api";
 
@@ -68,7 +68,7 @@ function playlistLink(playlist: PlaylistSimple): HTMLElement {
       "data-testid": "sidebar-playlist",
       "data-id": playlist.id,
     },
-    artwork(playlist.images, playlist.id, playlist.name),
+    artwork(playlist.images, playlist.id, playlist.name, COVER_PX.row),
     h(
       "span",
       { class: "side-text" },

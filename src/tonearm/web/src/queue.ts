@@ -6,6 +6,8 @@ export interface QueueItem {
   artists: string;
   albumId?: string;
   albumName?: string;
+  /** The album's cover, as the catalog lists it (for the player bar). */
+  albumImages?: { url: string; width: number | null }[];
   durationMs: number;
   /** What it is played from (a playlist's URI), when that is not its album. */
   contextUri?: string;

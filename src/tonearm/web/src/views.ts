@@ -36,6 +36,7 @@ export function queueOf(tracks: TrackFull[], contextUri?: string): QueueItem[] {
     artists: artistNames(track.artists),
     albumId: track.album.id,
     albumName: track.album.name,
+    albumImages: track.album.images,
     durationMs: track.duration_ms,
     contextUri,
   }));
