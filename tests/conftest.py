@@ -15,6 +15,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.auth import app_token
 from tonearm.config import Settings
 from tonearm.kit.db import make_engine, make_session_factory, migrate
+from tonearm.kit.passwords import use_password_cost
+
+# The suite makes about a thousand accounts: argon2id at one pass over 1 MiB (3 ms a hash) instead
+# of the deployed 3 passes over 64 MiB (130-270 ms). The environment carries it to the servers
+# tests start as processes; tests/kit/test_passwords.py checks the deployed default itself.
+FAST_PASSWORDS = {"TONEARM_PASSWORD_HASH_TIME_COST": "1", "TONEARM_PASSWORD_HASH_MEMORY_KIB": "1024"}
+os.environ.update(FAST_PASSWORDS)
+use_password_cost(1, 1024)
 
 REDIS_URL = os.environ.get("TONEARM_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("TONEARM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

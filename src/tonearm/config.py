@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # The scheme of the URIs Tonearm returns: "tonearm" (tonearm:track:<id>) or "spotify"
     # (spotify:track:<id>, for clients that parse Spotify's URIs). Requests may use either.
     uri_scheme: Literal["tonearm", "spotify"] = "tonearm"
+    # argon2id's cost for new password hashes: argon2-cffi's defaults (RFC 9106, low memory).
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=65536, ge=8 * 4)
 
     @property
     def resolved_database_url(self) -> str:

@@ -14,6 +14,7 @@ from tonearm.config import Settings
 from tonearm.kit.db import make_engine, make_session_factory, migrate
 from tonearm.kit.ids import use_uri_scheme
 from tonearm.kit.metrics import Metrics
+from tonearm.kit.passwords import use_password_cost
 from tonearm.kit.signing import KeyRing, load_key_ring
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class Runtime:
 
 def open_runtime(settings: Settings) -> Runtime:
     use_uri_scheme(settings.uri_scheme)
+    use_password_cost(settings.password_hash_time_cost, settings.password_hash_memory_kib)
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
     return Runtime(

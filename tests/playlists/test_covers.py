@@ -127,6 +127,11 @@ def test_the_cover_follows_the_albums_until_one_is_uploaded(api: Api) -> None:
     assert _upload(api, "ada", playlist["id"], b"data:image/jpeg;base64," + base64.b64encode(second)) == 202
     [newer] = _images(api, "ada", playlist["id"])
     assert _image(api, str(newer["url"]))[1] == second
+    # And base64 wrapped in 76-character lines, as MIME tools write it.
+    third = _jpeg((30, 30, 200))
+    wrapped = base64.encodebytes(third)
+    assert b"\n" in wrapped and _upload(api, "ada", playlist["id"], wrapped) == 202
+    assert _image(api, str(_images(api, "ada", playlist["id"])[0]["url"]))[1] == third
     assert _image(api, str(own["url"]))[0] == 404
 
 

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from tonearm.accounts.models import OAuthClient, Token, User, UserArtist
-from tonearm.accounts.passwords import hash_password, needs_rehash, verify_password
 from tonearm.accounts.repository import AccountsRepository
 from tonearm.accounts.scopes import parse_scope
 from tonearm.errors import BadRequest, NotFound, TooManyRequests, Unauthorized
@@ -35,6 +34,7 @@ from tonearm.kit.caller import (
 from tonearm.kit.ids import new_id
 from tonearm.kit.logs import get_logger
 from tonearm.kit.lru import LruMap
+from tonearm.kit.passwords import hash_password, needs_rehash, verify_password
 from tonearm.kit.territories import parse_market
 from tonearm.kit.time import as_utc, utcnow
 

@@ -1,6 +1,6 @@
 """Album covers: the image each album shows, in Spotify's three sizes. Masters carry no art
-Tonearm keeps yet, so every album gets a cover drawn from its id and name (the same one the
-web player drew itself before), made once per size and kept in memory."""
+Tonearm keeps yet, so every album gets a cover drawn from its id and name (colours from its
+id, its initial in the middle), made once per size and kept in memory."""
 
 from __future__ import annotations
 

@@ -30,7 +30,8 @@ __all__ = ["MAX_COVER_BYTES", "MAX_COVER_PAYLOAD", "Cover", "PlaylistCovers", "c
 
 # Spotify's limit: a JPEG of at most 256 KB, sent as base64 (a third larger).
 MAX_COVER_BYTES = 256 * 1024
-MAX_COVER_PAYLOAD = (MAX_COVER_BYTES + 2) // 3 * 4 + 2  # and a trailing newline or two
+# What a body may hold around that: base64 wrapped in lines, or a data: URL's prefix.
+MAX_COVER_PAYLOAD = (MAX_COVER_BYTES + 2) // 3 * 4 * 80 // 76 + 1024
 # A mosaic is made of the first albums among the first tracks: enough to find four in most
 # playlists, few enough to read for a whole page of playlists at once.
 _LOOK_AT = 40

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from tonearm.catalog import catalog
 from tonearm.errors import BadRequest, Forbidden
@@ -473,7 +474,9 @@ async def upload_cover(playlist_id: str, request: Request, session: DbSession, c
         raise Forbidden("the access token lacks the scope 'ugc-image-upload'")
     playlist = _may_modify(session, caller, playlist_id)
     covers.check_owner(playlist, _user(caller))  # before reading a body that may be refused anyway
-    jpeg = decode_cover(await read_body(request, most=MAX_COVER_PAYLOAD, what="a cover (base64 JPEG)"))
+    payload = await read_body(request, most=MAX_COVER_PAYLOAD, what="a cover (base64 JPEG)")
+    # Decoding a large JPEG takes a few hundred milliseconds: not in the event loop.
+    jpeg = await run_in_threadpool(decode_cover, payload)
     covers.upload(session, playlist, _user(caller), jpeg)
     return Response(status_code=202)
 
