@@ -6,7 +6,21 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import RowMapping, Table, bindparam, delete, exists, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Integer,
+    RowMapping,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -144,6 +158,44 @@ class ListeningRepository:
             query = query.where(StreamDay.day >= since)
         query = query.group_by(StreamDay.track_id).order_by(total.desc(), last.desc(), StreamDay.track_id)
         return [(track_id, int(streams)) for track_id, streams in self.session.execute(query)]
+
+    def feedback(self, since: datetime | None, skip_ms: int) -> list[tuple[str, str, int, int, datetime]]:
+        """(user, track, streams, skips, last played) of every user's plays since the moment: a
+        skip is a play that ended short of `skip_ms` without counting."""
+        skipped = and_(Play.counted.is_(False), func.coalesce(Play.ms_played, 0) < skip_ms)
+        query = (
+            select(
+                Play.user_id,
+                Play.track_id,
+                func.sum(case((Play.counted.is_(True), 1), else_=0).cast(Integer)),
+                func.sum(case((skipped, 1), else_=0).cast(Integer)),
+                func.max(Play.played_at),
+            )
+            .where(Play.user_id.is_not(None))
+            .group_by(Play.user_id, Play.track_id)
+        )
+        if since is not None:
+            query = query.where(Play.played_at >= since)
+        return [
+            (str(user_id), track_id, int(streams or 0), int(skips or 0), last)
+            for user_id, track_id, streams, skips, last in self.session.execute(query)
+        ]
+
+    def heard_since(self, user_id: str, moment: datetime) -> set[str]:
+        query = select(Play.track_id).where(Play.user_id == user_id, Play.played_at >= moment).distinct()
+        return set(self.session.scalars(query))
+
+    def contexts(self, user_id: str, limit: int) -> list[tuple[str, datetime, int]]:
+        """(context uri, last played, plays) of what the user started plays from, latest first."""
+        last = func.max(Play.played_at)
+        query = (
+            select(Play.context_uri, last, func.count())
+            .where(Play.user_id == user_id, Play.context_uri.is_not(None))
+            .group_by(Play.context_uri)
+            .order_by(last.desc())
+            .limit(limit)
+        )
+        return [(str(context), at, int(count)) for context, at, count in self.session.execute(query)]
 
     def stream_days(self, user_id: str) -> Sequence[StreamDay]:
         query = select(StreamDay).where(StreamDay.user_id == user_id).order_by(StreamDay.day)

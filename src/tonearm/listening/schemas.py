@@ -3,14 +3,24 @@ privacy export and royalties read."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from tonearm.catalog import TrackFull
 
-__all__ = ["Cursors", "EventResult", "EventsReceived", "PlayHistory", "PlayRecord", "RecentlyPlayed", "Tally"]
+__all__ = [
+    "Cursors",
+    "EventResult",
+    "EventsReceived",
+    "Feedback",
+    "PlayHistory",
+    "PlayRecord",
+    "PlayedContext",
+    "RecentlyPlayed",
+    "Tally",
+]
 
 
 class _Frozen(BaseModel):
@@ -75,4 +85,20 @@ class Tally(_Frozen):
     day: date
     country: str
     product: str
+    plays: int
+
+
+class Feedback(_Frozen):
+    """One user's plays of one track: counted streams and skips, and when they last played it."""
+
+    user_id: str
+    track_id: str
+    streams: int
+    skips: int
+    last_played: datetime
+
+
+class PlayedContext(_Frozen):
+    uri: str
+    last_played: datetime
     plays: int

@@ -26,6 +26,7 @@ from tonearm.listening.repository import ListeningRepository
 __all__ = [
     "MAX_CURSOR_MS",
     "RECENTLY_PLAYED_PATH",
+    "SKIP_MS",
     "TIME_RANGES",
     "ListeningService",
     "iso_ms",
@@ -45,6 +46,8 @@ EXPORT_CHUNK = 200
 # Spotify's time ranges for top items: about 4 weeks, about 6 months, and all we keep.
 TIME_RANGES: dict[str, int | None] = {"short_term": 28, "medium_term": 182, "long_term": None}
 TOP_PATH = "/v1/me/top"
+# A play that ends before this without counting is a skip (the 30-second rule's other side).
+SKIP_MS = 30_000
 
 
 def _cursor(value: int | None, name: str) -> datetime | None:
@@ -164,6 +167,31 @@ class ListeningService:
         return [
             {"track_id": row.track_id, "day": row.day.isoformat(), "streams": row.streams}
             for row in ListeningRepository(session).stream_days(user_id)
+        ]
+
+    # ---- what recommendations learn from ----
+    def feedback(
+        self, session: Session, *, since: datetime | None = None, skip_ms: int = SKIP_MS
+    ) -> list[schemas.Feedback]:
+        """Every user's streams and skips of each track they played since the moment (all that is
+        kept when None)."""
+        rows = ListeningRepository(session).feedback(as_utc(since) if since else None, skip_ms)
+        return [
+            schemas.Feedback(
+                user_id=user, track_id=track, streams=streams, skips=skips, last_played=as_utc(last)
+            )
+            for user, track, streams, skips, last in rows
+        ]
+
+    def heard_since(self, session: Session, user_id: str, moment: datetime) -> set[str]:
+        """The tracks the user played (counted or not) since the moment."""
+        return ListeningRepository(session).heard_since(user_id, as_utc(moment))
+
+    def contexts(self, session: Session, user_id: str, *, limit: int = 50) -> list[schemas.PlayedContext]:
+        """The albums and playlists the user played from, latest first."""
+        return [
+            schemas.PlayedContext(uri=context, last_played=as_utc(at), plays=plays)
+            for context, at, plays in ListeningRepository(session).contexts(user_id, limit)
         ]
 
     # ---- top items ----

@@ -153,6 +153,67 @@ class PlaylistService:
             self._commit(repo, playlist, user_id, "details", Change(details=details))
         return playlist
 
+    # ---- made by the platform (Discover Weekly, the mixes) ----
+
+    def create_made_for(self, session: Session, user_id: str, *, name: str, description: str) -> Playlist:
+        """A private playlist the platform owns (shown as owned by Tonearm) and made for the
+        user, who follows it: it is in their library, and closed to their edits."""
+        now = utcnow()
+        playlist = Playlist(
+            id=new_id(),
+            owner_id=None,
+            name=_name(name),
+            description=_description(description),
+            public=False,
+            collaborative=False,
+            version=0,
+            snapshot_id=_snapshot_id(0),
+            item_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+        repo = PlaylistRepository(session)
+        repo.add(playlist)
+        repo.add(PlaylistFollower(playlist_id=playlist.id, user_id=user_id, followed_at=now, public=False))
+        session.flush()
+        repo.add_edit(
+            PlaylistEdit(
+                playlist_id=playlist.id,
+                version=0,
+                snapshot_id=playlist.snapshot_id,
+                user_id=None,
+                at=now,
+                kind="create",
+                change=Change().encode(),
+            )
+        )
+        self._announce(session, playlist, ["created"])
+        return playlist
+
+    def refill_made_for(
+        self, session: Session, playlist_id: str, track_ids: Sequence[str], *, name: str | None = None
+    ) -> tuple[str, bool]:
+        """Make a platform-owned playlist hold the tracks (and take the name, when given): a new
+        version only when that changes it. The snapshot after, and whether it changed."""
+        if len(track_ids) > MAX_ITEMS or len(set(track_ids)) != len(track_ids):
+            raise BadRequest(f"a made-for playlist holds at most {MAX_ITEMS} distinct tracks")
+        repo = PlaylistRepository(session)
+        playlist = repo.lock(playlist_id)
+        if playlist is None or playlist.owner_id is not None:
+            raise NotFound(f"playlist '{playlist_id}' is not one the platform made")
+        state = repo.state(playlist.id)
+        renamed = name is not None and _name(name) != playlist.name
+        if [item.track_id for item in ordered(state)] == list(track_ids) and not renamed:
+            return playlist.snapshot_id, False
+        at = unix_ms(utcnow())
+        added = tuple(
+            Item(new_id(), rank, track_id, None, at)
+            for rank, track_id in zip(ranks_between(None, None, len(track_ids)), track_ids, strict=True)
+        )
+        details = ((("name", playlist.name, _name(name)),) if renamed and name is not None else ())
+        change = Change(added=added, removed=tuple(state.values()), details=details)
+        return self._commit(repo, playlist, None, "replace", change), True
+
     # ---- items ----
 
     def add(
@@ -477,7 +538,7 @@ class PlaylistService:
         return ordered(state)
 
     def _commit(
-        self, repo: PlaylistRepository, playlist: Playlist, user_id: str, kind: str, change: Change
+        self, repo: PlaylistRepository, playlist: Playlist, user_id: str | None, kind: str, change: Change
     ) -> str:
         repo.apply(playlist.id, change)
         for name, _before, after in change.details:
