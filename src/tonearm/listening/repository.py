@@ -159,7 +159,9 @@ class ListeningRepository:
         query = query.group_by(StreamDay.track_id).order_by(total.desc(), last.desc(), StreamDay.track_id)
         return [(track_id, int(streams)) for track_id, streams in self.session.execute(query)]
 
-    def feedback(self, since: datetime | None, skip_ms: int) -> list[tuple[str, str, int, int, datetime]]:
+    def feedback(
+        self, since: datetime | None, skip_ms: int, user_id: str | None = None
+    ) -> list[tuple[str, str, int, int, datetime]]:
         """(user, track, streams, skips, last played) of every user's plays since the moment: a
         skip is a play that ended short of `skip_ms` without counting."""
         skipped = and_(Play.counted.is_(False), func.coalesce(Play.ms_played, 0) < skip_ms)
@@ -176,10 +178,18 @@ class ListeningRepository:
         )
         if since is not None:
             query = query.where(Play.played_at >= since)
+        if user_id is not None:
+            query = query.where(Play.user_id == user_id)
         return [
-            (str(user_id), track_id, int(streams or 0), int(skips or 0), last)
-            for user_id, track_id, streams, skips, last in self.session.execute(query)
+            (str(user), track_id, int(streams or 0), int(skips or 0), last)
+            for user, track_id, streams, skips, last in self.session.execute(query)
         ]
+
+    def play_times(self, track_ids: Sequence[str], since: datetime) -> list[tuple[str, datetime]]:
+        query = select(Play.track_id, Play.played_at).where(
+            Play.track_id.in_(track_ids), Play.played_at >= since, Play.counted.is_(True)
+        )
+        return [(track_id, at) for track_id, at in self.session.execute(query)]
 
     def heard_since(self, user_id: str, moment: datetime) -> set[str]:
         query = select(Play.track_id).where(Play.user_id == user_id, Play.played_at >= moment).distinct()

@@ -171,17 +171,36 @@ class ListeningService:
 
     # ---- what recommendations learn from ----
     def feedback(
-        self, session: Session, *, since: datetime | None = None, skip_ms: int = SKIP_MS
+        self,
+        session: Session,
+        *,
+        since: datetime | None = None,
+        user_id: str | None = None,
+        skip_ms: int = SKIP_MS,
     ) -> list[schemas.Feedback]:
-        """Every user's streams and skips of each track they played since the moment (all that is
-        kept when None)."""
-        rows = ListeningRepository(session).feedback(as_utc(since) if since else None, skip_ms)
+        """Every user's (or one user's) streams and skips of each track they played since the
+        moment (all that is kept when None)."""
+        rows = ListeningRepository(session).feedback(as_utc(since) if since else None, skip_ms, user_id)
         return [
             schemas.Feedback(
                 user_id=user, track_id=track, streams=streams, skips=skips, last_played=as_utc(last)
             )
             for user, track, streams, skips, last in rows
         ]
+
+    def hours_played(
+        self, session: Session, track_ids: Sequence[str], *, since: datetime, utc_offset_minutes: int = 0
+    ) -> dict[str, list[int]]:
+        """Each track's counted streams (everyone's) since the moment by hour of day (24 counts),
+        in the time zone `utc_offset_minutes` away from UTC; tracks nobody streamed are left out."""
+        hours: dict[str, list[int]] = {}
+        shift = timedelta(minutes=utc_offset_minutes)
+        ids = list(dict.fromkeys(track_ids))
+        repo = ListeningRepository(session)
+        for start in range(0, len(ids), 500):
+            for track_id, at in repo.play_times(ids[start : start + 500], as_utc(since)):
+                hours.setdefault(track_id, [0] * 24)[(as_utc(at) + shift).hour] += 1
+        return hours
 
     def heard_since(self, session: Session, user_id: str, moment: datetime) -> set[str]:
         """The tracks the user played (counted or not) since the moment."""
