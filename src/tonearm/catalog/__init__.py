@@ -7,7 +7,7 @@ it hands out (what a track has to play, what ingest publishes).
 
 from tonearm.catalog.feed import CatalogFeed
 from tonearm.catalog.feed import feed as catalog_feed
-from tonearm.catalog.media import HlsRef, NewTrack, RenditionRef, TrackFacts, TrackMedia
+from tonearm.catalog.media import AnalysisSource, HlsRef, NewTrack, RenditionRef, TrackFacts, TrackMedia
 from tonearm.catalog.records import AlbumRecord, ArtistRecord, Credit, Kind, Record, TrackRecord
 from tonearm.catalog.schemas import (
     AlbumFull,
@@ -26,6 +26,7 @@ __all__ = [
     "AlbumFull",
     "AlbumRecord",
     "AlbumsPage",
+    "AnalysisSource",
     "ArtistFull",
     "ArtistRecord",
     "ArtistsPage",

@@ -54,6 +54,20 @@ def get_tracks(
     return schemas.TrackList(tracks=tracks)
 
 
+@router.get("/audio-features/{track_id}", response_model=schemas.AudioFeaturesObject)
+def get_audio_features(track_id: str, session: DbSession, base: BaseUrl) -> schemas.AudioFeaturesObject:
+    """A track's audio features (404 for an unknown track or one not analysed yet)."""
+    return catalog_service.get_audio_features(session, parse_id(track_id, "track"), base=base)
+
+
+@router.get("/audio-features", response_model=schemas.AudioFeaturesList)
+def get_several_audio_features(ids: str, session: DbSession, base: BaseUrl) -> schemas.AudioFeaturesList:
+    """Up to 100 tracks' features, in the order asked; null for an unknown or unanalysed one."""
+    track_ids = parse_ids(ids, "track", most=100)
+    found = catalog_service.get_several_audio_features(session, track_ids, base=base)
+    return schemas.AudioFeaturesList(audio_features=found)
+
+
 @router.get("/albums/{album_id}", response_model=schemas.AlbumFull)
 def get_album(
     album_id: str, session: DbSession, base: BaseUrl, market: UserMarket, audience: UserAudience

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["HlsRef", "NewTrack", "RenditionRef", "TrackFacts", "TrackMedia"]
+from tonearm.audio import AudioFeatures
+
+__all__ = ["AnalysisSource", "HlsRef", "NewTrack", "RenditionRef", "TrackFacts", "TrackMedia"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class NewTrack:
     key: int | None = None
     mode: int | None = None
     genres: tuple[str, ...] = ()
+    # None when the analysis failed or was not run: the backfill fills it in later.
+    features: AudioFeatures | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,3 +81,12 @@ class TrackFacts:
 
     duration_ms: int
     artist_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AnalysisSource:
+    """The kept audio a track's features are computed from (a blob key), and its loudness."""
+
+    track_id: str
+    storage_key: str
+    integrated_lufs: float

@@ -26,6 +26,7 @@ __all__ = [
     "Album",
     "AlbumArtist",
     "Artist",
+    "AudioFeaturesRow",
     "AudioFile",
     "HlsPackageRow",
     "Right",
@@ -163,3 +164,27 @@ class Right(Base):
     # An allowance for premium listeners only (a premium-first release window); free listeners
     # see the track restricted with reason "product".
     premium_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class AudioFeaturesRow(Base):
+    """What the audio analyser found in a track (`tonearm.audio.AudioFeatures`), and which
+    analyser found it, so a backfill can redo results of an older one."""
+
+    __tablename__ = "audio_features"
+
+    track_id: Mapped[str] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True)
+    analyser: Mapped[str] = mapped_column(String(40), index=True)
+    analysed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    tempo: Mapped[float] = mapped_column(Float)
+    key: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[int] = mapped_column(Integer)
+    loudness: Mapped[float] = mapped_column(Float)
+    time_signature: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    energy: Mapped[float] = mapped_column(Float)
+    danceability: Mapped[float] = mapped_column(Float)
+    valence: Mapped[float] = mapped_column(Float)
+    acousticness: Mapped[float] = mapped_column(Float)
+    instrumentalness: Mapped[float] = mapped_column(Float)
+    speechiness: Mapped[float] = mapped_column(Float)
+    liveness: Mapped[float] = mapped_column(Float)

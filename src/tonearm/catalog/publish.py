@@ -1,5 +1,5 @@
 """Publishing: an ingested track's rows (its album and artists merged by name, its files, its
-rights) written with its `track.published` event, in the caller's unit of work."""
+rights, its audio features) written with its `track.published` event, in the caller's unit of work."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from tonearm.catalog.features import features_row
 from tonearm.catalog.media import NewTrack
 from tonearm.catalog.models import Album, Artist, AudioFile, HlsPackageRow, Right, Track
 from tonearm.catalog.repository import CatalogRepository
@@ -72,6 +73,8 @@ class CatalogPublishing:
         artist_ids = _merge_artists(repo, new.artist_names, new.genres)
         repo.link_track_artists(track, artist_ids)
         _add_media(repo, track.id, new)
+        if new.features is not None:
+            repo.put_audio_features(features_row(track.id, new.features))
         repo.replace_rights(track.id, [_right(track.id, t) for t in new.territories])
         repo.flush()
         credited = [*artist_ids, *(link.artist_id for link in album.artist_links)]

@@ -13,6 +13,7 @@ from tonearm.catalog.models import (
     Album,
     AlbumArtist,
     Artist,
+    AudioFeaturesRow,
     AudioFile,
     HlsPackageRow,
     Right,
@@ -346,3 +347,44 @@ class CatalogRepository:
 
     def album_of(self, track_id: str) -> str | None:
         return self.session.scalar(select(Track.album_id).where(Track.id == track_id))
+
+    # Audio features: what the analyser found, and which tracks it has still to hear.
+
+    def audio_features(self, track_ids: Sequence[str]) -> dict[str, AudioFeaturesRow]:
+        rows = self.session.scalars(select(AudioFeaturesRow).where(AudioFeaturesRow.track_id.in_(track_ids)))
+        return {row.track_id: row for row in rows}
+
+    def existing_tracks(self, track_ids: Sequence[str]) -> set[str]:
+        return set(self.session.scalars(select(Track.id).where(Track.id.in_(track_ids))))
+
+    def put_audio_features(self, row: AudioFeaturesRow) -> None:
+        self.session.execute(delete(AudioFeaturesRow).where(AudioFeaturesRow.track_id == row.track_id))
+        self.session.add(row)
+
+    def _unanalysed(self, analyser: str) -> Select[str]:
+        current = select(AudioFeaturesRow.track_id).where(AudioFeaturesRow.analyser == analyser)
+        return select(Track.id).where(Track.id.not_in(current))
+
+    def unanalysed_tracks(self, analyser: str, *, after: str | None, limit: int) -> list[str]:
+        """Tracks with no features from `analyser` (none, or an older analyser's), by id."""
+        query = self._unanalysed(analyser)
+        if after is not None:
+            query = query.where(Track.id > after)
+        return list(self.session.scalars(query.order_by(Track.id).limit(limit)))
+
+    def count_unanalysed(self, analyser: str) -> int:
+        query = select(func.count()).select_from(self._unanalysed(analyser).subquery())
+        return self.session.scalar(query) or 0
+
+    def analysis_source(self, track_id: str) -> tuple[str, float] | None:
+        """The kept file that sounds most like the master (lossless first, then the highest
+        bitrate) and the track's integrated loudness."""
+        query = (
+            select(AudioFile.storage_key, Track.integrated_lufs)
+            .join(Track, Track.id == AudioFile.track_id)
+            .where(AudioFile.track_id == track_id)
+            .order_by((AudioFile.bitrate == 0).desc(), AudioFile.bitrate.desc())
+            .limit(1)
+        )
+        row = self.session.execute(query).first()
+        return (row[0], row[1]) if row else None

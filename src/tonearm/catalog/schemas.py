@@ -14,6 +14,8 @@ __all__ = [
     "ArtistFull",
     "ArtistSimple",
     "ArtistsPage",
+    "AudioFeaturesList",
+    "AudioFeaturesObject",
     "ExternalIds",
     "ExternalUrls",
     "Followers",
@@ -142,3 +144,31 @@ class TrackList(Frozen):
 
 class NewReleases(Frozen):
     albums: AlbumsPage
+
+
+class AudioFeaturesObject(Frozen):
+    """Spotify's audio-features object; what each value means is in `tonearm.audio.features`.
+    `analysis_url` names Spotify's audio-analysis route, which Tonearm does not serve yet."""
+
+    acousticness: float
+    analysis_url: str
+    danceability: float
+    duration_ms: int
+    energy: float
+    id: str
+    instrumentalness: float
+    key: int
+    liveness: float
+    loudness: float
+    mode: int
+    speechiness: float
+    tempo: float
+    time_signature: int
+    track_href: str
+    type: Literal["audio_features"] = "audio_features"
+    uri: str
+    valence: float
+
+
+class AudioFeaturesList(Frozen):
+    audio_features: list[AudioFeaturesObject | None]
