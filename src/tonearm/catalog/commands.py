@@ -1,11 +1,15 @@
-"""`tonearm catalog takedown | allow | restore`: rights, by an operator at the console."""
+"""`tonearm catalog takedown | allow | restore`: rights, by an operator at the console; and
+`tonearm catalog features-backfill`: audio features for the tracks that lack them."""
 
 from __future__ import annotations
 
+import sys
+import time
 from datetime import datetime
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.feed import feed
@@ -70,5 +74,24 @@ def catalog_commands(commands: Commands) -> typer.Typer:
             lambda session: feed.restore(session, parse_id(track_id, "track"), territory)
         )
         typer.echo(f"restored: {track_id} in {territory or 'every territory'}")
+
+    @app.command("features-backfill")
+    def features_backfill() -> None:
+        """Analyse the audio features of every track without them (or with an older analyser's),
+        from the lossless rendition; resumable: each track is stored as it is done."""
+        from tonearm.catalog.tasks import backfill_features  # loads the audio stack
+
+        with commands.platform() as platform, Progress(disable=not sys.stderr.isatty()) as progress:
+            task = progress.add_task("audio features", total=None)
+            started = time.perf_counter()
+            done = backfill_features(
+                platform.session_factory,
+                platform.blobs,
+                progress=lambda count, total: progress.update(task, completed=count, total=total),
+            )
+        elapsed = time.perf_counter() - started
+        failed = f", {done.failed} failed (see the log)" if done.failed else ""
+        typer.echo(f"analysed {done.analysed} tracks in {elapsed:.1f} s{failed}")
+        raise typer.Exit(1 if done.failed else 0)
 
     return app

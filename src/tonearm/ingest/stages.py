@@ -1,6 +1,7 @@
 """The ingest pipeline as small stages; each can reject the master with a reason.
 
-validate -> tags -> loudness -> transcode -> package -> (publish, in tasks.py)
+validate -> tags -> loudness -> features (alongside transcode) -> transcode -> package
+-> (publish, in tasks.py)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from tonearm.audio import (
     AudioError,
+    AudioFeatures,
     AudioTooLarge,
     HlsPackage,
     Loudness,
@@ -20,6 +22,7 @@ from tonearm.audio import (
     Rendition,
     Tags,
     UnsupportedAudio,
+    features_of_file,
     measure_loudness,
     package_hls,
     probe,
@@ -27,12 +30,14 @@ from tonearm.audio import (
     transcode_ladder,
 )
 from tonearm.errors import InvalidUpload, PayloadTooLarge, UnsupportedMedia
+from tonearm.kit.logs import get_logger
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
     "Encoded",
     "Measured",
     "Validated",
+    "analyse",
     "measure",
     "package",
     "read_metadata",
@@ -40,6 +45,8 @@ __all__ = [
     "transcode",
     "validate",
 ]
+
+log = get_logger(__name__)
 
 # Extension -> the format the content must turn out to be.
 ACCEPTED_EXTENSIONS = {
@@ -129,6 +136,16 @@ def read_metadata(validated: Validated) -> Tags:
 def measure(validated: Validated) -> Loudness:
     with _rejecting(validated):
         return measure_loudness(validated.path)
+
+
+def analyse(validated: Validated, loudness: Loudness) -> AudioFeatures | None:
+    """The master's audio features; None (logged) if the analysis fails, so a track is never
+    refused for its features: the backfill tries again later."""
+    try:
+        return features_of_file(validated.path, loudness=loudness.integrated_lufs)
+    except Exception as error:  # the analysis is contained: any failure leaves the track without
+        log.warning("audio features failed", file=validated.file_name, error=repr(error))
+        return None
 
 
 def transcode(validated: Validated, work_dir: Path, *, workers: int) -> tuple[Rendition, ...]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tonearm.audio import HlsPackage, Rendition, Tags
+from tonearm.audio import AudioFeatures, HlsPackage, Rendition, Tags
 from tonearm.backends.blobs import BlobStore
 from tonearm.catalog import HlsRef, NewTrack, RenditionRef
 from tonearm.catalog import catalog as catalog_service
@@ -27,6 +28,7 @@ from tonearm.ingest.stages import (
     Encoded,
     Measured,
     Validated,
+    analyse,
     measure,
     package,
     read_metadata,
@@ -58,6 +60,8 @@ class IngestContext:
     # The catalog artists the uploader speaks for (an artist account); None for an admin or an
     # operator at the console, who may publish for anyone.
     for_artists: frozenset[str] | None = None
+    # Analyse the audio features alongside the transcode (off only to measure what they cost).
+    audio_features: bool = True
 
     @classmethod
     def of(cls, platform: Platform) -> IngestContext:
@@ -110,13 +114,23 @@ def _run(ctx: IngestContext, path: Path, file_name: str, hints: Hints) -> Ingest
         _check_artists(ctx, validated, hints, tags)
     with _stage(ctx.metrics, "loudness"):
         measured = Measured(tags=tags, loudness=measure(validated))
-    with tempfile.TemporaryDirectory(prefix="tonearm-ingest-") as work:
+    with tempfile.TemporaryDirectory(prefix="tonearm-ingest-") as work, ThreadPoolExecutor(1) as pool:
+        # The ladder runs in ffmpeg processes, so the analysis takes the time this process
+        # would spend waiting for them.
+        features = pool.submit(_features, ctx, validated, measured)
         with _stage(ctx.metrics, "transcode"):
             renditions = transcode(validated, Path(work), workers=ctx.workers)
         with _stage(ctx.metrics, "package"):
             encoded = Encoded(renditions, package(validated, renditions, Path(work)))
         with _stage(ctx.metrics, "publish"):
-            return _publish(ctx, validated, measured, encoded, hints)
+            return _publish(ctx, validated, measured, encoded, hints, features)
+
+
+def _features(ctx: IngestContext, validated: Validated, measured: Measured) -> AudioFeatures | None:
+    if not ctx.audio_features:
+        return None
+    with _stage(ctx.metrics, "features"):
+        return analyse(validated, measured.loudness)
 
 
 def _check_artists(ctx: IngestContext, validated: Validated, hints: Hints, tags: Tags) -> None:
@@ -201,6 +215,7 @@ def _new_track(
     hints: Hints,
     renditions: tuple[RenditionRef, ...],
     hls: HlsRef,
+    features: AudioFeatures | None,
 ) -> NewTrack:
     meta = resolve_metadata(hints, measured.tags, Path(validated.file_name).stem)
     return NewTrack(
@@ -228,17 +243,23 @@ def _new_track(
         key=hints.key,
         mode=hints.mode,
         genres=hints.genres,
+        features=features,
     )
 
 
 def _publish(
-    ctx: IngestContext, validated: Validated, measured: Measured, encoded: Encoded, hints: Hints
+    ctx: IngestContext,
+    validated: Validated,
+    measured: Measured,
+    encoded: Encoded,
+    hints: Hints,
+    features: Future[AudioFeatures | None],
 ) -> IngestResult:
     uploads = _Uploads(ctx.blobs)
     try:
         renditions = tuple(_rendition_ref(uploads, r) for r in encoded.renditions)
         hls = _hls_ref(uploads, encoded.hls, validated.sha256)
-        new = _new_track(validated, measured, hints, renditions, hls)
+        new = _new_track(validated, measured, hints, renditions, hls, features.result())
         with unit_of_work(ctx.session_factory) as session:
             track_id = catalog_service.publish(session, new)
     except IntegrityError:
