@@ -24,6 +24,7 @@ DOMAINS: tuple[str, ...] = (
     "social",
     "shares",
     "blend",
+    "recs",
     "accounts",
 )
 

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 __all__ = ["Context", "Feedback", "Params", "Pick", "Reason", "ReasonKind", "SideInfo"]
 
-ReasonKind = Literal["played", "co_listened", "content", "friend", "tag", "popular"]
+ReasonKind = Literal["played", "co_listened", "content", "friend", "tag", "popular", "seed_artist"]
 
 
 @dataclass(frozen=True)
