@@ -27,6 +27,8 @@ class TrainedModel(Base):
     users: Mapped[int] = mapped_column(Integer)
     items: Mapped[int] = mapped_column(Integer)
     interactions: Mapped[int] = mapped_column(Integer)
+    # Streams and skips it learnt from: a model is due again only once there are others.
+    plays: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(Float)
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "content_vector",
     "listener",
     "playable",
+    "plays_total",
     "read_catalogue",
     "training_input",
 ]
@@ -98,6 +99,11 @@ def content_vector(features: AudioFeatures) -> np.ndarray:
     tempo = min(max(features.tempo, 0.0), 200.0) / 200.0
     values = [tempo, *(float(getattr(features, name)) for name in CONTENT_DIMS[1:])]
     return np.asarray(values, dtype=np.float32)
+
+
+def plays_total(session: Session) -> int:
+    """Every stream and skip kept: what tells whether a model has something new to learn."""
+    return sum(row.streams + row.skips for row in listening.feedback(session))
 
 
 def training_input(session: Session, found: Catalogue) -> tuple[Feedback, SideInfo]:

@@ -23,7 +23,7 @@ from tonearm.kit.time import utcnow
 from tonearm.recs import engine
 from tonearm.recs.models import TrainedModel
 from tonearm.recs.repository import RecsRepository
-from tonearm.recs.sources import Catalogue, read_catalogue, training_input
+from tonearm.recs.sources import Catalogue, plays_total, read_catalogue, training_input
 
 __all__ = ["KEEP_MODELS", "ModelStore", "Trained", "train"]
 
@@ -40,6 +40,7 @@ class Trained:
     items: int
     interactions: int
     seconds: float
+    plays: int = 0
 
 
 def train(
@@ -51,13 +52,15 @@ def train(
     with unit_of_work(session_factory) as session:
         found = read_catalogue(session)
         feedback, side = training_input(session, found)
+        plays = plays_total(session)
     model = engine.train(feedback, side, progress=tell)
     trained = Trained(
         new_id(),
-        len(feedback.users),
-        len(feedback.items),
+        len(model.users),
+        len(model.items),
         int(feedback.plays.nnz),
         time.perf_counter() - started,
+        plays,
     )
     _store(session_factory, blobs, model, trained)
     tell("stored", 1.0)
@@ -82,6 +85,7 @@ def _store(
             items=trained.items,
             interactions=trained.interactions,
             seconds=trained.seconds,
+            plays=trained.plays,
         )
         repo.add(row)
         session.flush()

@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("users", sa.Integer(), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
         sa.Column("interactions", sa.Integer(), nullable=False),
+        sa.Column("plays", sa.Integer(), nullable=False),
         sa.Column("seconds", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recs_models")),
     )
