@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tonearm.accounts import FREE, PREMIUM, account
 from tonearm.audio import AudioFeatures
+from tonearm.audio.features import PERCEPTUAL_FEATURES
 from tonearm.catalog import TrackRecord, catalog, catalog_feed
 from tonearm.kit.rights import Audience
 from tonearm.library import library
@@ -33,16 +34,7 @@ __all__ = [
 ]
 
 # The content vector: what "sounds like" compares, each on 0..1 (tempo over 200 BPM).
-CONTENT_DIMS = (
-    "tempo",
-    "energy",
-    "danceability",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-)
+CONTENT_DIMS = ("tempo", *PERCEPTUAL_FEATURES)
 FOLLOWS_PAGE = 500
 
 
