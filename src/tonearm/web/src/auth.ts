@@ -19,12 +19,14 @@ const CLIENT_ID = "tonearm-web";
 // (Liked Songs, saved albums, followed artists and people, friends' activity); playlists, private
 // and collaborative ones too, and changing them (public and private need a scope each), and
 // their covers (ugc-image-upload); the private session (read with playback-state, set with
-// modify-playback-state).
+// modify-playback-state); Home, the made-for-you lists and radio (user-top-read: they are made
+// from what the listener plays most).
 const SCOPE_NAMES = [
   "user-read-private",
   "user-read-email",
   "streaming",
   "user-read-recently-played",
+  "user-top-read",
   "user-library-read",
   "user-library-modify",
   "user-follow-read",

@@ -1,10 +1,11 @@
-// The page: signing in and out, hash routes for browsing (the catalog, playlists, the library,
-// profiles), type-ahead search, the playlists sidebar, friends' activity, the player bar and
-// the queue.
+// The page: signing in and out, hash routes for browsing (Home, the catalog, playlists, the
+// library, profiles), type-ahead search, the playlists sidebar, friends' activity, the player bar
+// and the queue.
 import { api, ApiError, onNotice, type AlbumFull, type AlbumSimple, type Artist, type Suggestion } from "./api";
 import { finishSignIn, grantsEveryScope, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
 import { $, artwork, clock, COVER_PX, cover, h } from "./dom";
 import { FriendsPanel } from "./friends";
+import { homeView } from "./home";
 import { libraryView, likedSongsView, saveAlbumButton } from "./library";
 import { forgetMe, me as currentUser } from "./me";
 import { closeMenu } from "./menu";
@@ -13,6 +14,8 @@ import { followButton, userView } from "./people";
 import { Player, type PlayerState, type QueueItem } from "./player";
 import { playlistTestState, playlistView, type PlaylistTestState } from "./playlist-view";
 import { loadSidebar, mountSidebar, myPlaylists } from "./playlists";
+import { mountRadio, radioButton } from "./radio";
+import { reasonNote } from "./reasons";
 import { Reporter } from "./reporter";
 import { TypeAhead } from "./search";
 import { openShare } from "./share";
@@ -81,6 +84,7 @@ const data = {
 // ---- routing -------------------------------------------------------------------------------
 
 type Route =
+  | { view: "home" }
   | { view: "artists" }
   | { view: "albums" }
   | { view: "artist"; id: string }
@@ -93,13 +97,14 @@ type Route =
 function parseRoute(): Route {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
   const id = parts[1] ? decodeURIComponent(parts[1]) : "";
+  if (parts[0] === "artists") return { view: "artists" };
   if (parts[0] === "albums") return { view: "albums" };
   if (parts[0] === "artist" && id) return { view: "artist", id };
   if (parts[0] === "album" && id) return { view: "album", id };
   if (parts[0] === "playlist" && id) return { view: "playlist", id };
   if (parts[0] === "user" && id) return { view: "user", id };
   if (parts[0] === "collection") return parts[1] === "tracks" ? { view: "liked" } : { view: "collection" };
-  return { view: "artists" };
+  return { view: "home" };
 }
 
 const view = $("#view");
@@ -193,6 +198,8 @@ function welcomeView(): Content {
 
 async function build(r: Route, ctx: PageContext): Promise<Content> {
   switch (r.view) {
+    case "home":
+      return homeView(ctx);
     case "artists":
       return artistsView();
     case "albums":
@@ -270,7 +277,7 @@ async function artistView(id: string): Promise<Content> {
           h("p", { class: "kicker" }, "Artist"),
           h("h1", { "data-testid": "artist-name" }, artist.name),
           h("p", { class: "meta" }, [genres, `${albums.length} release${albums.length === 1 ? "" : "s"}`].filter(Boolean).join(" · ")),
-          h("div", { class: "hero-actions" }, followButton("artist", artist.id, artist.name)),
+          h("div", { class: "hero-actions" }, followButton("artist", artist.id, artist.name), radioButton(`tonearm:artist:${artist.id}`, artist.name)),
         ),
       ),
       h("h2", {}, "Releases"),
@@ -334,6 +341,7 @@ async function albumView(id: string): Promise<Content> {
               "Play",
             ),
             saveAlbumButton(album.id),
+            radioButton(`tonearm:album:${album.id}`, album.name),
             h(
               "button",
               { class: "pill", type: "button", "data-testid": "share-album", onclick: () => openShare({ kind: "album", id: album.id, name: album.name }) },
@@ -406,6 +414,8 @@ const ui = {
   status: $("#status"),
   queue: $("#queue"),
   queueList: $("#queue-list"),
+  queueContext: $("#queue-context"),
+  context: $("#now-context"),
   queueToggle: $("#queue-toggle") as HTMLButtonElement,
   notice: $("#notice"),
 };
@@ -449,6 +459,9 @@ function renderQueue(force = false): void {
   if (!force && key === lastQueueKey) return;
   lastQueueKey = key;
   if (ui.queue.hidden) return;
+  const playingFrom = player.queue[Math.max(s.queueIndex, 0)]?.contextTitle;
+  ui.queueContext.textContent = playingFrom ? `Playing from ${playingFrom}` : "";
+  ui.queueContext.hidden = !playingFrom;
   if (!player.queue.length) {
     ui.queueList.replaceChildren(h("li", { class: "empty" }, "The queue is empty. Pick a track."));
     return;
@@ -463,6 +476,7 @@ function renderQueue(force = false): void {
           { class: "q-item", onclick: () => player.playIndex(index), "data-testid": "queue-item" },
           h("span", { class: "q-title" }, item.name),
           h("span", { class: "q-artist" }, item.artists),
+          reasonNote(item.reasons),
         ),
       ),
     ),
@@ -476,9 +490,12 @@ function renderBar(): void {
   document.body.classList.toggle("is-playing", !s.paused);
   ui.play.setAttribute("aria-label", s.paused ? "Play" : "Pause");
   ui.play.classList.toggle("paused", s.paused);
-  const staticKey = [s.trackId, s.title, s.artists, s.quality, s.duration, s.error, s.loading, s.queueIndex, s.queueLength].join("|");
+  const playingFrom = player.queue[s.queueIndex]?.contextTitle ?? "";
+  const staticKey = [s.trackId, s.title, s.artists, s.quality, s.duration, s.error, s.loading, s.queueIndex, s.queueLength, playingFrom].join("|");
   if (staticKey !== lastStatic) {
     lastStatic = staticKey;
+    ui.context.textContent = playingFrom ? `Playing from ${playingFrom}` : "";
+    ui.context.hidden = !playingFrom;
     ui.title.textContent = s.title ?? "Nothing playing";
     ui.title.href = s.albumId ? `#/album/${s.albumId}` : "#/";
     ui.artist.textContent = s.artists ?? "";
@@ -614,6 +631,14 @@ const sidebar = $("#sidebar");
 mountSidebar(sidebar);
 const friends = new FriendsPanel($("#friends"), $("#friends-toggle") as HTMLButtonElement);
 onTrackMenuMessage((message) => notice(message));
+mountRadio(player, (message) => notice(message));
+
+// Home is asked for afresh each time it is opened, also from Home itself (no hash change then).
+for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-nav="home"], .brand')) {
+  link.addEventListener("click", () => {
+    if (location.hash === "#/") void render();
+  });
+}
 
 /** What a signed-in user has of their own: the sidebar's playlists, friends' activity. */
 function showPersonal(): void {
@@ -627,7 +652,7 @@ function showPersonal(): void {
   loadSidebar(sidebar);
   // A sign-in from an older player did not allow what newer pages need (playlists, covers…).
   if (!grantsEveryScope()) {
-    notice("Sign out and in again to use everything here: this sign-in does not allow all of it (playlists, covers, your library, friend activity).", 10);
+    notice("Sign out and in again to use everything here: this sign-in does not allow all of it (Home, playlists, covers, your library, friend activity).", 10);
   }
 }
 

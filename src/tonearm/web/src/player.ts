@@ -163,6 +163,12 @@ export class Player implements PlaybackSource {
     this.playIndex(start);
   }
 
+  /** Add entries at the end of the queue (a radio's next page), playing on as it was. */
+  appendToQueue(items: QueueItem[]): void {
+    this.tracks.append(items);
+    this.emit();
+  }
+
   toggle(): void {
     const deck = this.current;
     if (!deck.item) {

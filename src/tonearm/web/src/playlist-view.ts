@@ -7,6 +7,10 @@
 // version once the server has it. Collaborators may change the playlist meanwhile; the server
 // carries positions of an older version over to the current one, so nothing anyone did is lost.
 // Their changes show here within a couple of seconds (the page looks for a new version).
+//
+// A made-for-you list (Discover Weekly, Release Radar, a Daily Mix) is a playlist the platform
+// owns: the page shows Tonearm as its owner, offers no edits, and says under each track why the
+// list holds it, as the server said it.
 import { ApiError, type Suggestion, type TrackFull } from "./api";
 import { ago, artwork, clock, COVER_PX, h, pickImage } from "./dom";
 import { HistoryPanel } from "./history";
@@ -17,6 +21,9 @@ import { coverButton, coverPayload } from "./playlist-cover";
 import { editDetails, inviteCollaborator } from "./playlist-details";
 import { playlistApi, type PlaylistItem, type PlaylistState } from "./playlist-api";
 import { myPlaylists } from "./playlists";
+import { radioButton } from "./radio";
+import { reasonNote, reasonTexts } from "./reasons";
+import { recsApi, type MadeForYouList } from "./recs-api";
 import { openShare } from "./share";
 import { trackFinder } from "./track-finder";
 import { trackRow } from "./tracks";
@@ -41,11 +48,16 @@ export function playlistTestState(): PlaylistTestState | null {
 }
 
 export async function playlistView(id: string, ctx: PageContext): Promise<Content> {
-  const [state, user] = await Promise.all([playlistApi.state(id, ctx.signal), me()]);
+  const [state, user, madeForYou] = await Promise.all([
+    playlistApi.state(id, ctx.signal),
+    me(),
+    // Its reasons are extra: a page that cannot have them still shows the playlist.
+    recsApi.byPlaylist(id, ctx.signal).catch(() => null),
+  ]);
   const owner = state.playlist.owner.id === user.id;
   // A collaborative playlist may be changed by its followers (the invited are followers).
   const following = owner || (await playlistApi.followsMe(id, ctx.signal));
-  const page = new PlaylistPage(state, { meId: user.id, following }, ctx);
+  const page = new PlaylistPage(state, { meId: user.id, following, madeForYou }, ctx);
   return { title: state.playlist.name, nodes: [page.element] };
 }
 
@@ -86,7 +98,7 @@ class PlaylistPage {
 
   constructor(
     private shown: PlaylistState,
-    private readonly viewer: { meId: string; following: boolean },
+    private readonly viewer: { meId: string; following: boolean; madeForYou: MadeForYouList | null },
     private readonly ctx: PageContext,
   ) {
     this.element.append(this.hero, this.coverNote, this.status, this.list, this.empty, this.finderSlot, this.historySlot);
@@ -108,7 +120,14 @@ class PlaylistPage {
   }
 
   private get editable(): boolean {
+    if (this.viewer.madeForYou) return false; // the platform's: the server refuses edits
     return this.owner || (this.shown.playlist.collaborative && this.viewer.following);
+  }
+
+  /** Why the made-for-you list holds each of its tracks (by track id), as the server said it. */
+  private reasonsOf(trackId: string): string[] {
+    const track = this.viewer.madeForYou?.tracks.find((entry) => entry.id === trackId);
+    return reasonTexts(track?.reasons);
   }
 
   testState(): PlaylistTestState {
@@ -149,8 +168,11 @@ class PlaylistPage {
   private heroContent(): Node[] {
     const { playlist, items } = this.shown;
     const seconds = items.reduce((sum, item) => sum + (item.track?.duration_ms ?? 0), 0) / 1000;
-    const kind = playlist.collaborative ? "Collaborative playlist" : playlist.public ? "Public playlist" : "Private playlist";
-    const ownerName = h("a", { href: `#/user/${playlist.owner.id}`, "data-testid": "playlist-owner" }, playlist.owner.display_name || playlist.owner.id);
+    const madeForYou = this.viewer.madeForYou;
+    const kind = madeForYou ? "Made for you" : playlist.collaborative ? "Collaborative playlist" : playlist.public ? "Public playlist" : "Private playlist";
+    const ownerName = madeForYou
+      ? h("span", { "data-testid": "playlist-owner" }, "Tonearm")
+      : h("a", { href: `#/user/${playlist.owner.id}`, "data-testid": "playlist-owner" }, playlist.owner.display_name || playlist.owner.id);
     const button = (label: string, testid: string, action: () => void, primary = false): HTMLElement =>
       h("button", { class: primary ? "pill primary" : "pill", type: "button", "data-testid": testid, onclick: action }, label);
     const playable = items.some((item) => item.track && item.track.is_playable !== false);
@@ -169,7 +191,8 @@ class PlaylistPage {
           playable ? button("Play", "play-playlist", () => this.play(0), true) : null,
           this.owner ? button("Edit details", "edit-details", () => void this.editDetails()) : null,
           this.owner && playlist.collaborative ? button("Invite", "invite", () => inviteCollaborator(playlist)) : null,
-          this.owner ? null : button(this.viewer.following ? "Unfollow" : "Follow", "follow-playlist", () => void this.toggleFollow()),
+          this.owner || madeForYou ? null : button(this.viewer.following ? "Unfollow" : "Follow", "follow-playlist", () => void this.toggleFollow()),
+          playable ? radioButton(playlist.uri, playlist.name) : null,
           button("Share", "share-playlist", () => openShare({ kind: "playlist", id: playlist.id, name: playlist.name })),
           h("button", { class: "pill", type: "button", "data-testid": "history-toggle", "aria-expanded": String(this.history !== null), onclick: () => this.toggleHistory() }, "History"),
         ),
@@ -205,7 +228,8 @@ class PlaylistPage {
             number: String(index + 1),
             play: track.is_playable === false ? null : () => this.play(index),
             showAlbum: true,
-            extra: [addedBy, when],
+            extra: this.viewer.madeForYou ? [when] : [addedBy, when],
+            note: reasonNote(this.reasonsOf(track.id)),
             controls,
             menuItems: () => this.rowMenu(state, index, item),
           },
@@ -454,7 +478,13 @@ class PlaylistPage {
       .filter((entry): entry is { track: TrackFull; position: number } => entry.track !== null && entry.track.is_playable !== false);
     const start = playable.findIndex((entry) => entry.position >= index);
     if (start < 0) return;
-    this.ctx.play(queueOf(playable.map((entry) => entry.track), this.shown.playlist.uri), start);
+    const { playlist } = this.shown;
+    const queue = queueOf(playable.map((entry) => entry.track), playlist.uri).map((item) => ({
+      ...item,
+      contextTitle: playlist.name,
+      reasons: this.reasonsOf(item.id),
+    }));
+    this.ctx.play(queue, start);
   }
 
   private toggleHistory(): void {

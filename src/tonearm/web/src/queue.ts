@@ -11,6 +11,12 @@ export interface QueueItem {
   durationMs: number;
   /** What it is played from (a playlist's URI), when that is not its album. */
   contextUri?: string;
+  /** What the context is called where it is shown ("Neon Orchard Radio"). */
+  contextTitle?: string;
+  /** The radio station it came from: the station grows as its queue nears the end. */
+  stationId?: string;
+  /** Why it was recommended, in the server's words, strongest first. */
+  reasons?: string[];
 }
 
 export class Queue {
@@ -24,6 +30,10 @@ export class Queue {
 
   replace(items: QueueItem[]): void {
     this.items = items.slice();
+  }
+
+  append(items: QueueItem[]): void {
+    this.items = [...this.items, ...items];
   }
 
   clear(): void {

@@ -1,11 +1,12 @@
 // What the "⋯" button and a right-click on any track offer: add it to one of my playlists, save
-// it to or remove it from Liked Songs, share it, go to its album. Pages add their own items
-// (a playlist page: remove from this playlist).
+// it to or remove it from Liked Songs, start its radio, share it, go to its album. Pages add
+// their own items (a playlist page: remove from this playlist).
 import { ApiError } from "./api";
 import { libraryApi } from "./library-api";
 import { openMenu, type MenuItem, type MenuPlace } from "./menu";
 import { playlistApi } from "./playlist-api";
 import { myPlaylists } from "./playlists";
+import { startRadio } from "./radio";
 import { openShare } from "./share";
 
 export interface MenuTrack {
@@ -82,6 +83,7 @@ export async function openTrackMenu(track: MenuTrack, place: MenuPlace, own: Men
     ...own,
     { label: "Add to playlist", testid: "menu-add-to-playlist", submenu: () => playlistItems(track) },
     liked,
+    { label: "Go to radio", testid: "menu-radio", action: () => void startRadio(`tonearm:track:${track.id}`) },
     { label: "Share", testid: "menu-share", action: () => openShare({ kind: "track", id: track.id, name: track.name }) },
   ];
   if (track.albumId && !location.hash.startsWith(`#/album/${track.albumId}`)) {

@@ -27,6 +27,8 @@ export interface RowOptions {
   extra?: (Node | null)[];
   /** Controls after the "⋯" button (a playlist's remove and move buttons). */
   controls?: (Node | null)[];
+  /** A line under the artists (why a made-for-you list holds the track). */
+  note?: Node | null;
 }
 
 function artistLinks(artists: ArtistRef[]): (Node | string)[] {
@@ -88,6 +90,7 @@ export function trackRow(track: RowTrack, options: RowOptions): HTMLLIElement {
       { class: "t-main" },
       h("span", { class: "t-title", "data-testid": "track-title" }, track.name, track.explicit ? h("span", { class: "explicit", title: "Explicit" }, "E") : null),
       h("span", { class: "t-artists" }, artistLinks(track.artists)),
+      options.note ?? null,
     ),
     options.showAlbum && track.album
       ? h("a", { class: "t-album", href: `#/album/${track.album.id}`, onclick: (event: Event) => event.stopPropagation() }, track.album.name)
