@@ -33,16 +33,20 @@ async function fill(root: HTMLElement, ctx: PageContext): Promise<void> {
     );
     return;
   }
+  // A listener still choosing sees what they picked so far as picked.
+  const picks = home.shelves.some((shelf) => shelf.id === PICK_SHELF)
+    ? await recsApi.taste(ctx.signal).then((taste) => taste.artists.map((artist) => artist.id), () => [])
+    : [];
   root.dataset.partOfDay = home.part_of_day;
-  root.replaceChildren(...homeNodes(home, root, ctx));
+  root.replaceChildren(...homeNodes(home, picks, root, ctx));
 }
 
-function homeNodes(home: HomeView, root: HTMLElement, ctx: PageContext): Node[] {
+function homeNodes(home: HomeView, picks: string[], root: HTMLElement, ctx: PageContext): Node[] {
   const shelves = home.shelves.filter((shelf) => shelf.items.length);
   return [
     h("h1", { class: "greeting", "data-testid": "greeting" }, home.greeting),
     ...shelves.map((shelf) =>
-      shelf.id === PICK_SHELF ? pickArtists(shelf, () => fill(root, ctx), ctx) : shelfSection(shelf, ctx),
+      shelf.id === PICK_SHELF ? pickArtists(shelf, picks, () => fill(root, ctx), ctx) : shelfSection(shelf, ctx),
     ),
     shelves.length ? null : h("p", { class: "empty", "data-testid": "empty" }, "Nothing to show here yet: play something, and come back."),
   ].filter((node): node is HTMLElement => node !== null);
@@ -92,9 +96,10 @@ async function playShelf(shelf: Shelf, item: HomeItem, ctx: PageContext): Promis
 
 // ---- onboarding -----------------------------------------------------------------------------
 
-/** The artists to pick from, as toggles, and Done: saves the picks, then `reload`s Home. */
-function pickArtists(shelf: Shelf, reload: () => Promise<void>, ctx: PageContext): HTMLElement {
-  const picked = new Set<string>();
+/** The artists to pick from, as toggles (`already` picked), and Done: saves the picks, then
+ * `reload`s Home. */
+function pickArtists(shelf: Shelf, already: string[], reload: () => Promise<void>, ctx: PageContext): HTMLElement {
+  const picked = new Set<string>(already);
   const status = h("span", { class: "meta pick-count", role: "status", "data-testid": "pick-count" }, "Pick a few artists you like.");
   const done = h("button", { class: "pill primary", type: "button", "data-testid": "pick-done", disabled: true }, "Done") as HTMLButtonElement;
   const toggles = shelf.items
@@ -118,6 +123,7 @@ function pickArtists(shelf: Shelf, reload: () => Promise<void>, ctx: PageContext
     done.disabled = picked.size === 0;
     status.textContent = picked.size ? `${picked.size} picked` : "Pick a few artists you like.";
   }
+  show();
   done.addEventListener("click", () => {
     done.disabled = true;
     status.textContent = "Saving…";
