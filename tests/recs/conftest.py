@@ -63,7 +63,13 @@ class Recs(Api):
     def skip(self, user: str, *numbers: int) -> None:
         user_id = self.user_id(user)
         for number in numbers:
-            play(self.factory(), user_id, self.tracks[number], utcnow() - timedelta(minutes=30), ms_played=4_000)
+            play(
+                self.factory(),
+                user_id,
+                self.tracks[number],
+                utcnow() - timedelta(minutes=30),
+                ms_played=4_000,
+            )
 
     def train(self) -> None:
         train(self.factory(), self.client.app.state.blobs)  # type: ignore[attr-defined]

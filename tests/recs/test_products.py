@@ -11,6 +11,7 @@ import pytest
 from tests.recs.conftest import SONGS_EACH, Recs, artist_of
 from tonearm.catalog import catalog_feed
 from tonearm.kit.db import unit_of_work
+from tonearm.kit.time import utcnow
 
 
 @pytest.fixture
@@ -44,8 +45,12 @@ def test_discover_weekly_is_a_playlist_tonearm_owns_and_the_listener_cannot_edit
     weekly = taught.made("alice", "discover-weekly")
     playlist = taught.get("alice", f"/v1/playlists/{weekly['playlist']['id']}")
     assert playlist["owner"]["display_name"] == "Tonearm"
-    assert [item["track"]["id"] for item in playlist["tracks"]["items"]] == [t["id"] for t in weekly["tracks"]]
-    answer = taught.call("alice", "POST", f"/v1/playlists/{playlist['id']}/tracks", json={"uris": taught.uris(0)})
+    assert [item["track"]["id"] for item in playlist["tracks"]["items"]] == [
+        t["id"] for t in weekly["tracks"]
+    ]
+    answer = taught.call(
+        "alice", "POST", f"/v1/playlists/{playlist['id']}/tracks", json={"uris": taught.uris(0)}
+    )
     assert answer.status_code == 403
     assert taught.call("bob", "GET", f"/v1/playlists/{playlist['id']}").status_code == 404
     by_playlist = taught.get("alice", f"/v1/me/made-for-you/by-playlist/{playlist['id']}")
@@ -64,13 +69,19 @@ def test_a_taken_down_track_is_never_recommended(taught: Recs) -> None:
     with unit_of_work(taught.factory()) as session:
         catalog_feed.take_down(session, taught.tracks[12])
     weekly = taught.made("bob", "discover-weekly")  # built now, after the takedown
-    radio = taught.call("alice", "POST", "/v1/me/radio?limit=40", json={"seed_uri": taught.uris(13)[0]}).json()
+    radio = taught.call(
+        "alice", "POST", "/v1/me/radio?limit=40", json={"seed_uri": taught.uris(13)[0]}
+    ).json()
     everything = [t["id"] for t in weekly["tracks"]] + [t["id"] for t in radio["tracks"]]
     assert taught.tracks[12] not in everything
 
 
 def test_daily_mixes_mix_favourites_with_tracks_like_them(taught: Recs) -> None:
-    mixes = [found for found in taught.get("alice", "/v1/me/made-for-you")["items"] if found["product"] == "daily-mix"]
+    mixes = [
+        found
+        for found in taught.get("alice", "/v1/me/made-for-you")["items"]
+        if found["product"] == "daily-mix"
+    ]
     assert 1 <= len(mixes) <= 6
     first = mixes[0]["tracks"]
     kinds = {reason["kind"] for track in first for reason in track["reasons"][:1]}
@@ -101,7 +112,10 @@ def test_radio_starts_with_its_track_and_plays_on_past_the_catalogue(taught: Rec
 
 def test_radio_from_an_artist_album_or_playlist_and_bad_seeds(taught: Recs) -> None:
     artist = taught.get("alice", f"/v1/tracks/{taught.tracks[0]}")["artists"][0]["id"]
-    for seed in (f"tonearm:artist:{artist}", f"tonearm:album:{taught.get('alice', f'/v1/tracks/{taught.tracks[0]}')['album']['id']}"):
+    for seed in (
+        f"tonearm:artist:{artist}",
+        f"tonearm:album:{taught.get('alice', f'/v1/tracks/{taught.tracks[0]}')['album']['id']}",
+    ):
         answer = taught.call("alice", "POST", "/v1/me/radio", json={"seed_uri": seed})
         assert answer.status_code == 201, answer.text
         assert answer.json()["tracks"]
@@ -117,13 +131,14 @@ def test_home_has_shelves_that_change_with_the_time_of_day(taught: Recs) -> None
     assert all(item["reasons"] for item in shelves["for-this-time"]["items"])
     titles = [item["name"] for item in shelves["made-for-you"]["items"]]
     assert "Discover Weekly" in titles
-    greetings = set()
-    orders = set()
-    for offset in range(-12 * 60, 12 * 60 + 1, 6 * 60):
-        view = taught.get("alice", "/v1/views/home", utc_offset_minutes=offset)
-        greetings.add(view["greeting"])
+    greetings, orders = {}, set()
+    for local_hour in (8, 14, 19, 2):  # morning, afternoon, evening, night where the listener is
+        offset = (local_hour - utcnow().hour + 12) % 24 - 12
+        view = taught.get("alice", "/v1/views/home", utc_offset_minutes=offset * 60)
+        greetings[local_hour] = view["greeting"]
         orders.add(tuple(shelf["id"] for shelf in view["shelves"]))
-    assert len(greetings) >= 3 and len(orders) >= 3
+    assert greetings == {8: "Good morning", 14: "Good afternoon", 19: "Good evening", 2: "Good night"}
+    assert len(orders) >= 3
 
 
 def test_a_new_listener_gets_what_is_popular_then_what_they_picked(taught: Recs) -> None:

@@ -32,7 +32,9 @@ def test_seed_tracks_give_tracks_like_them_with_reasons_and_the_seeds_described(
 def test_min_max_and_target_shape_the_result(taught: Recs) -> None:
     slow = taught.get("alice", "/v1/recommendations", seed_genres="synthpop,folk", max_tempo=125, limit=50)
     assert slow["tracks"] and all(features(taught.number(t["id"])).tempo <= 125 for t in slow["tracks"])
-    acoustic = taught.get("alice", "/v1/recommendations", seed_tracks=taught.tracks[0], target_acousticness=0.9)
+    acoustic = taught.get(
+        "alice", "/v1/recommendations", seed_tracks=taught.tracks[0], target_acousticness=0.9
+    )
     top = [artist_of(taught.number(t["id"])) for t in acoustic["tracks"][:3]]
     assert all(artist >= 3 for artist in top), top
 
@@ -64,7 +66,9 @@ def test_genre_seeds_are_the_catalogues_genres(taught: Recs) -> None:
         ({"seed_genres": "folk", "min_energy": "lots"}, "must be a number"),
     ],
 )
-def test_bad_seeds_and_targets_are_a_400_that_says_why(taught: Recs, params: dict[str, str], says: str) -> None:
+def test_bad_seeds_and_targets_are_a_400_that_says_why(
+    taught: Recs, params: dict[str, str], says: str
+) -> None:
     filled = {k: v.format(*taught.tracks) for k, v in params.items()}
     answer = taught.call("alice", "GET", "/v1/recommendations", params=filled)
     assert answer.status_code == 400, answer.text
