@@ -5,6 +5,7 @@ they may not play and, in discovery, nothing they heard."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
@@ -168,3 +169,21 @@ def test_the_listener_can_not_reach_another_listeners_lists_by_key(taught: Recs)
     assert SONGS_EACH == 6
     mine = {found["key"] for found in taught.get("carol", "/v1/me/made-for-you")["items"]}
     assert "discover-weekly" in mine
+
+
+def test_a_new_listener_is_first_offered_what_their_country_streams(api: Recs) -> None:
+    from tests.listening.conftest import play
+
+    for _ in range(3):
+        play(api.factory(), api.user_id("bob"), api.tracks[30], utcnow() - timedelta(hours=2), country="DE")
+    api.stream("carol", 7, times=2)  # in SE
+    api.train()
+    home = api.get("erin", "/v1/views/home")  # erin is in SE
+    popular = next(shelf for shelf in home["shelves"] if shelf["id"] == "popular")
+    assert popular["title"] == "Popular in SE"
+    assert popular["items"][0]["id"] == api.tracks[7]
+    assert popular["items"][0]["reasons"][0]["text"] == "Popular in SE"
+    assert (
+        api.tracks[30] != popular["items"][1]["id"]
+        or popular["items"][1]["reasons"][0]["text"] != "Popular in SE"
+    )

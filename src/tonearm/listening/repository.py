@@ -220,6 +220,18 @@ class ListeningRepository:
         )
         return [(track_id, int(streams)) for track_id, streams in self.session.execute(query)]
 
+    def streams_in(self, country: str, day: date, limit: int) -> list[tuple[str, int]]:
+        """The tracks most streamed in the country since the day, with their streams."""
+        total = func.sum(PlayTally.plays)
+        query = (
+            select(PlayTally.track_id, total)
+            .where(PlayTally.country == country, PlayTally.day >= day)
+            .group_by(PlayTally.track_id)
+            .order_by(total.desc(), PlayTally.track_id)
+            .limit(limit)
+        )
+        return [(track_id, int(streams)) for track_id, streams in self.session.execute(query)]
+
     def plays_from(self, moment: datetime) -> Sequence[Play]:
         return self.session.scalars(select(Play).where(Play.played_at >= moment)).all()
 

@@ -202,6 +202,13 @@ class ListeningService:
                 hours.setdefault(track_id, [0] * 24)[(as_utc(at) + shift).hour] += 1
         return hours
 
+    def popular_in(
+        self, session: Session, country: str, *, days: int = 28, limit: int = 500
+    ) -> list[tuple[str, int]]:
+        """(track, streams) most streamed in the country over the last `days`, most first."""
+        since = (utcnow() - timedelta(days=days)).date()
+        return ListeningRepository(session).streams_in(country.upper(), since, limit)
+
     def heard_since(self, session: Session, user_id: str, moment: datetime) -> set[str]:
         """The tracks the user played (counted or not) since the moment."""
         return ListeningRepository(session).heard_since(user_id, as_utc(moment))

@@ -68,6 +68,8 @@ class Picker:
             return self.popular(n, exclude=exclude, max_per_artist=max_per_artist)
         streamed = [row.track_id for row in self.who.played if row.streams]
         seeds = () if streamed else self.onboarding_tracks()
+        if not streamed and not seeds:  # cold start: what their market plays
+            return self.popular(n, exclude=exclude, max_per_artist=max_per_artist)
         wanted = max(n * OVERFETCH, MIN_CANDIDATES)
         raw = self.model.recommend(self.who.user_id, wanted, seed_items=seeds, exclude=exclude)
         return self.finish(raw, n, max_per_artist, timely)
@@ -85,14 +87,30 @@ class Picker:
         return self.finish(raw, n, max_per_artist, timely=False)
 
     def popular(self, n: int, *, exclude: Collection[str] = (), max_per_artist: int = 2) -> list[engine.Pick]:
+        """What is streamed most in the listener's market these four weeks, then the catalogue's
+        most popular (its popularity is everyone's, everywhere)."""
         skip = set(exclude)
-        ranked = sorted(
-            (record for record in self.found.tracks.values() if record.id not in skip),
-            key=lambda record: (-record.popularity, record.id),
-        )
-        reason = engine.Reason("popular", detail=(self.who.market,) if self.who.market else ())
-        picks = [engine.Pick(record.id, float(record.popularity) + 1.0, (reason,)) for record in ranked]
-        return self.finish(picks[: max(n * OVERFETCH, MIN_CANDIDATES)], n, max_per_artist, timely=False)
+        here = [
+            (t, float(s))
+            for t, s in listening.popular_in(self.session, self.who.market)
+            if t in self.found.tracks
+        ]
+        ranked = [(t, 100.0 + streams) for t, streams in here if t not in skip]
+        seen = {t for t, _ in ranked} | skip
+        ranked += [
+            (record.id, float(record.popularity))
+            for record in sorted(
+                self.found.tracks.values(), key=lambda record: (-record.popularity, record.id)
+            )
+            if record.id not in seen
+        ]
+        in_market = engine.Reason("popular", detail=(self.who.market,) if self.who.market else ())
+        anywhere = engine.Reason("popular")
+        picks = [
+            engine.Pick(track_id, score + 1.0, (in_market if score >= 100.0 else anywhere,))
+            for track_id, score in ranked[: max(n * OVERFETCH, MIN_CANDIDATES)]
+        ]
+        return self.finish(picks, n, max_per_artist, timely=False)
 
     def onboarding_tracks(self) -> list[str]:
         artists = RecsRepository(self.session).onboarding(self.who.user_id)
