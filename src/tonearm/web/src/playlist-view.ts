@@ -29,6 +29,8 @@ import { trackFinder } from "./track-finder";
 import { trackRow } from "./tracks";
 import { count, emptyNote, queueOf, type Content, type PageContext } from "./views";
 
+// The owner the server names for the playlists the platform made (and those left to nobody).
+const PLATFORM_OWNER = "tonearm";
 // How often an open playlist asks whether there is a newer version (collaborators' changes).
 const LOOK_FOR_CHANGES_MS = 1500;
 
@@ -48,12 +50,11 @@ export function playlistTestState(): PlaylistTestState | null {
 }
 
 export async function playlistView(id: string, ctx: PageContext): Promise<Content> {
-  const [state, user, madeForYou] = await Promise.all([
-    playlistApi.state(id, ctx.signal),
-    me(),
-    // Its reasons are extra: a page that cannot have them still shows the playlist.
-    recsApi.byPlaylist(id, ctx.signal).catch(() => null),
-  ]);
+  const [state, user] = await Promise.all([playlistApi.state(id, ctx.signal), me()]);
+  // Only the platform's playlists can be made-for-you lists (the others are not asked about).
+  // Their reasons are extra: a page that cannot have them still shows the playlist.
+  const madeForYou =
+    state.playlist.owner.id === PLATFORM_OWNER ? await recsApi.byPlaylist(id, ctx.signal).catch(() => null) : null;
   const owner = state.playlist.owner.id === user.id;
   // A collaborative playlist may be changed by its followers (the invited are followers).
   const following = owner || (await playlistApi.followsMe(id, ctx.signal));
