@@ -119,3 +119,11 @@ def _recs(settings: Settings) -> Iterator[Recs]:
 @pytest.fixture
 def api(settings: Settings) -> Iterator[Recs]:
     yield from _recs(settings)
+
+
+@pytest.fixture(scope="module")
+def module_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recs]:
+    """One app for a module whose tests only read what the listeners were taught (each test
+    that changes the catalogue or someone's plays takes `api`)."""
+    folder = tmp_path_factory.mktemp("recs")
+    yield from _recs(Settings(data_dir=folder / "var", rate_limit_url="off", signing_keys="k1:secret"))

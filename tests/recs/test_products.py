@@ -15,8 +15,12 @@ from tonearm.kit.db import unit_of_work
 from tonearm.kit.time import utcnow
 
 
-@pytest.fixture
-def taught(api: Recs) -> Recs:
+@pytest.fixture(scope="module")
+def taught(module_api: Recs) -> Recs:
+    return teach(module_api)
+
+
+def teach(api: Recs) -> Recs:
     """alice streams artists 0 and 1; bob, like her, 0, 1 and 2; carol the folk artists 3-5;
     alice skipped a folk song."""
     api.stream("alice", *range(0, 4), times=3)
@@ -66,7 +70,8 @@ def test_a_reason_names_a_track_the_listener_played_or_a_listener_like_them(taug
     assert pointed & played, pointed
 
 
-def test_a_taken_down_track_is_never_recommended(taught: Recs) -> None:
+def test_a_taken_down_track_is_never_recommended(api: Recs) -> None:
+    taught = teach(api)
     with unit_of_work(taught.factory()) as session:
         catalog_feed.take_down(session, taught.tracks[12])
     weekly = taught.made("bob", "discover-weekly")  # built now, after the takedown

@@ -125,6 +125,8 @@ def _again(have: Sequence[StationTrack], skipped: set[str]) -> StationTrack | No
     others have (fewer, in a station of few tracks); None when nothing can come round."""
     last_at = {row.track_id: position for position, row in enumerate(have)}
     gap = min(REPEAT_AFTER, len(last_at) // 2)
+    if gap == 0:  # one track cannot make a station by itself
+        return None
     waiting = [
         (at, track_id) for track_id, at in last_at.items() if track_id not in skipped and len(have) - at > gap
     ]
