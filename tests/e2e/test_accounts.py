@@ -101,6 +101,7 @@ def test_a_rejected_token_is_refreshed_and_a_revoked_session_signs_out_cleanly(
 
     page = browser.page
     sign_in(browser, live, listener)
+    page.goto(f"{live.url}/#/artists")  # the player opens on Home; the artists are one page
     first = page.evaluate(TOKENS)
 
     # The server no longer takes the access token: one refresh, and the page loads as before.
@@ -138,6 +139,7 @@ def test_over_the_rate_limit_the_player_says_so_and_waits_as_told(
 
     page = browser.page
     sign_in(browser, live, listener)
+    page.goto(f"{live.url}/#/artists")
     limits: RateLimits = live.app.state.rate_limits
     # One request a second: of the two the page sends at once on loading, one is refused.
     live.app.state.rate_limits = RateLimits(limits.limiter, {**LIMITS, "standard": Quota(1, 1)})

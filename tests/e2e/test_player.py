@@ -82,7 +82,7 @@ def test_plays_an_album_and_goes_on_to_the_next_track_by_itself(
 
     page = browser.page
 
-    page.goto(f"{live.url}/")
+    page.goto(f"{live.url}/#/artists")
     expect(page.get_by_test_id("artist-card").first).to_be_visible()
 
     # Browse: all albums -> the first album -> its tracks.

@@ -68,7 +68,7 @@ def _search(browser: Browser, base_url: str, text: str) -> Any:
     from playwright.sync_api import expect
 
     page = browser.page
-    page.goto(f"{base_url}/")
+    page.goto(f"{base_url}/#/artists")
     expect(page.get_by_test_id("artist-card").first).to_be_visible()
     page.get_by_test_id("search").click()
     page.keyboard.type(text, delay=30)
