@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from tonearm.recs.engine.values import Params
 
-__all__ = ["confidence", "factorise", "fold_in"]
+__all__ = ["Factoriser", "confidence", "factorise", "fold_in"]
+
+# Confidences in, (user factors, item factors) out: `factorise` in process, or Spark's ALS
+# (`spark_als.SparkFactoriser`) on a cluster.
+Factoriser = Callable[[sp.csr_matrix, Params], tuple[np.ndarray, np.ndarray]]
 
 
 def confidence(plays: sp.csr_matrix, skips: sp.csr_matrix | None, params: Params) -> sp.csr_matrix:

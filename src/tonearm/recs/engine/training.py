@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from tonearm.recs.engine.ann import AnnIndex
-from tonearm.recs.engine.factors import confidence, factorise
+from tonearm.recs.engine.factors import Factoriser, confidence, factorise
 from tonearm.recs.engine.matrices import content_matrix, friend_matrix, item_neighbours, tag_matrix
 from tonearm.recs.engine.model import Model
 from tonearm.recs.engine.parts import Parts
@@ -29,6 +29,7 @@ def train(
     *,
     params: Params | None = None,
     progress: Progress = _quiet,
+    factoriser: Factoriser = factorise,
 ) -> Model:
     side = side or SideInfo()
     params = params or Params()
@@ -40,7 +41,7 @@ def train(
     disliked = sp.csr_matrix(-weights.minimum(0), dtype=np.float32)
     disliked.eliminate_zeros()
     progress("factors", 0.1)
-    user_factors, item_factors = factorise(weights, params)
+    user_factors, item_factors = factoriser(weights, params)
     progress("neighbours", 0.6)
     neighbours = item_neighbours(history, params.neighbours, params.shrink)
     progress("side information", 0.8)
