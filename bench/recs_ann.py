@@ -134,7 +134,7 @@ def faiss_hnsw(vectors: np.ndarray, m: int) -> Built:
 
     faiss.omp_set_num_threads(2)
     index = faiss.IndexHNSWFlat(DIMS, m, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = 128
+    index.hnsw.efConstruction = 64
     index.add(vectors)
     faiss.omp_set_num_threads(1)
 
@@ -148,7 +148,7 @@ def faiss_hnsw(vectors: np.ndarray, m: int) -> Built:
 def usearch_hnsw(vectors: np.ndarray, connectivity: int) -> Built:
     from usearch.index import Index
 
-    index = Index(ndim=DIMS, metric="ip", dtype="f32", connectivity=connectivity, expansion_add=128)
+    index = Index(ndim=DIMS, metric="ip", dtype="f32", connectivity=connectivity, expansion_add=64)
     index.add(np.arange(len(vectors), dtype=np.uint64), vectors, threads=2)
 
     def at(ef: int) -> Search:
@@ -176,8 +176,8 @@ def main() -> None:
     vectors, queries = als_like(args.items, args.queries, seed=7)
     truth = exact_top(vectors, queries[: args.truth])
     candidates: list[tuple[str, str, Callable[[], Built]]] = [
-        ("usearch-hnsw", "M 32, ef {}", lambda: usearch_hnsw(vectors, 32)),
-        ("faiss-hnsw", "M 32, ef {}", lambda: faiss_hnsw(vectors, 32)),
+        ("usearch-hnsw", "M 16, ef_add 64, ef {}", lambda: usearch_hnsw(vectors, 16)),
+        ("faiss-hnsw", "M 32, efC 64, ef {}", lambda: faiss_hnsw(vectors, 32)),
         ("faiss-ivf", "nlist 2048, nprobe {}", lambda: faiss_ivf(vectors, 2048)),
         ("tonearm", "AnnIndex as shipped", lambda: tonearm_index(vectors)),
     ]

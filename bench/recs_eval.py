@@ -50,6 +50,17 @@ class Dataset:
     items: tuple[str, ...]
     plays: sp.csr_matrix
     side: SideInfo
+    tagged: tuple[tuple[int, int, str], ...]  # (user row, item column, tag) assignments
+
+    def side_without(self, held: sp.csr_matrix) -> SideInfo:
+        """Item tags from every assignment except a user's on an artist held out from them:
+        that a user tagged an artist would tell the model they know it."""
+        hidden = set(zip(*held.nonzero(), strict=True))
+        tags: dict[str, set[str]] = {}
+        for user, item, tag in self.tagged:
+            if (user, item) not in hidden:
+                tags.setdefault(self.items[item], set()).add(tag)
+        return replace(self.side, item_tags=tags)
 
 
 def load(folder: Path) -> Dataset:
@@ -63,7 +74,8 @@ def load(folder: Path) -> Dataset:
     order_u = {u: n for n, u in enumerate(feedback.users)}
     order_i = {i: n for n, i in enumerate(feedback.items)}
     plays = feedback.plays[[order_u[u] for u in users]][:, [order_i[i] for i in items]]
-    return Dataset(users, items, sp.csr_matrix(plays), _side(folder, set(users), set(items)))
+    side, tagged = _side(folder, users, items)
+    return Dataset(users, items, sp.csr_matrix(plays), side, tagged)
 
 
 def _rows(path: Path, encoding: str = "utf-8") -> list[list[str]]:
@@ -71,22 +83,24 @@ def _rows(path: Path, encoding: str = "utf-8") -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in list(lines)[1:] if line.strip()]
 
 
-def _side(folder: Path, users: set[str], items: set[str]) -> SideInfo:
+def _side(
+    folder: Path, users: tuple[str, ...], items: tuple[str, ...]
+) -> tuple[SideInfo, tuple[tuple[int, int, str], ...]]:
     friends: dict[str, set[str]] = {}
     if (folder / "user_friends.dat").exists():
         for user, friend in _rows(folder / "user_friends.dat"):
             friends.setdefault(user, set()).add(friend)
-    tags: dict[str, set[str]] = {}
+    tagged: list[tuple[int, int, str]] = []
     if (folder / "user_taggedartists.dat").exists():
-        names = (
-            {row[0]: row[1] for row in _rows(folder / "tags.dat", "latin-1")}
-            if (folder / "tags.dat").exists()
-            else {}
-        )
-        for _, item, tag, *_ in _rows(folder / "user_taggedartists.dat"):
-            if item in items:
-                tags.setdefault(item, set()).add(names.get(tag, tag))
-    return SideInfo(item_tags=tags, friends=friends)
+        names = {}
+        if (folder / "tags.dat").exists():
+            names = {row[0]: row[1] for row in _rows(folder / "tags.dat", "latin-1")}
+        user_at = {user: i for i, user in enumerate(users)}
+        item_at = {item: i for i, item in enumerate(items)}
+        for user, item, tag, *_ in _rows(folder / "user_taggedartists.dat"):
+            if item in item_at and user in user_at:
+                tagged.append((user_at[user], item_at[item], names.get(tag, tag)))
+    return SideInfo(friends=friends), tuple(tagged)
 
 
 def evaluate(scores: np.ndarray, train_part: sp.csr_matrix, test: sp.csr_matrix) -> dict[str, float]:
@@ -123,9 +137,9 @@ def hybrid(model: Model, components: dict[str, np.ndarray], weights: dict[str, f
 
 
 ALS_GRID = {
-    "factors": [32, 64, 128],
-    "regularization": [0.01, 0.1, 1.0],
-    "alpha": [1.0, 5.0, 20.0],
+    "factors": [64, 128],
+    "regularization": [0.1, 1.0],
+    "alpha": [1.0, 5.0],
     "iterations": [15],
     "weighting": ["bm25", "log"],
 }
@@ -136,7 +150,7 @@ def tune_als(
 ) -> Params:
     best: tuple[float, Params] | None = None
     for values in itertools.product(*ALS_GRID.values()):
-        params = Params(seed=seed, w_knn=0.0, **dict(zip(ALS_GRID, values, strict=True)))  # type: ignore[arg-type]
+        params = Params(seed=seed, **dict(zip(ALS_GRID, values, strict=True)))  # type: ignore[arg-type]
         model = train(feedback_of(data, fit), params=params)
         ndcg = evaluate(model.parts.user_factors @ model.parts.item_factors.T, fit, valid)["ndcg_at_10"]
         if best is None or ndcg > best[0]:
@@ -147,20 +161,25 @@ def tune_als(
 
 
 WEIGHT_GRID = {
-    "knn": [0.0, 0.5, 1.0, 2.0, 4.0],
-    "tag": [0.0, 0.1, 0.25, 0.5],
-    "friend": [0.0, 0.1, 0.25, 0.5],
-    "pop": [0.0, 0.1, 0.25],
+    "knn": [0.0, 0.25, 0.5, 1.0, 2.0],
+    "tag": [0.0, 0.2, 0.4, 0.8, 1.2],
+    "friend": [0.0, 0.1, 0.2, 0.4, 0.8],
+    "pop": [0.0, 0.1, 0.2, 0.4],
 }
 
 
 def tune_hybrid(
-    data: Dataset, fit: sp.csr_matrix, valid: sp.csr_matrix, base: Params, log: Callable[[str], None]
+    data: Dataset,
+    fit: sp.csr_matrix,
+    valid: sp.csr_matrix,
+    held: sp.csr_matrix,
+    base: Params,
+    log: Callable[[str], None],
 ) -> Params:
     """Coordinate ascent over the component weights (ALS's weight fixed at 1), on validation."""
-    model = train(feedback_of(data, fit), data.side, params=base)
+    model = train(feedback_of(data, fit), data.side_without(valid + held), params=base)
     components = all_components(model)
-    weights = {"als": 1.0, "knn": 1.0, "tag": 0.0, "friend": 0.0, "pop": 0.0}
+    weights = {"als": 1.0, "knn": 0.5, "tag": 0.4, "friend": 0.2, "pop": 0.0}
 
     def score(candidate: dict[str, float]) -> float:
         return evaluate(hybrid(model, components, candidate), fit, valid)["ndcg_at_10"]
@@ -177,24 +196,33 @@ def tune_hybrid(
     return replace(base, **{f"w_{name}": value for name, value in weights.items()})
 
 
-def run(data: Dataset, seed: int, fraction: float, log: Callable[[str], None]) -> dict[str, dict[str, float]]:
+def run(
+    data: Dataset, seed: int, fraction: float, log: Callable[[str], None], *, spark: bool = False
+) -> dict[str, dict[str, float]]:
     train_part, test = holdout(data.plays, fraction, seed)
     fit, valid = holdout(train_part, fraction, seed + 1000)
     log("tuning ALS on a validation split of the training part")
     als_params = tune_als(data, fit, valid, seed, log)
     log("tuning the hybrid's weights on the same split")
-    tonearm_params = tune_hybrid(data, fit, valid, replace(als_params, w_knn=1.0), log)
+    tonearm_params = tune_hybrid(data, fit, valid, test, replace(als_params, w_knn=1.0), log)
     results = {"popularity": _popularity(train_part, test)}
-    als = train(feedback_of(data, train_part), params=als_params)
-    results["als"] = evaluate(als.parts.user_factors @ als.parts.item_factors.T, train_part, test)
     started = time.perf_counter()
-    model = train(feedback_of(data, train_part), data.side, params=tonearm_params)
+    als = train(feedback_of(data, train_part), params=als_params)
+    took = time.perf_counter() - started
+    results["als"] = evaluate(als.parts.user_factors @ als.parts.item_factors.T, train_part, test)
+    results["als"]["train_seconds"] = round(took, 2)
+    started = time.perf_counter()
+    model = train(feedback_of(data, train_part), data.side_without(test), params=tonearm_params)
     took = time.perf_counter() - started
     components = component_scores(
         model.parts, Query(model.parts.history, model.parts.user_factors, model.parts.friends)
     )
     results["tonearm"] = evaluate(combine(model.parts, components), train_part, test)
     results["tonearm"]["train_seconds"] = round(took, 2)
+    if spark:  # Spark MLlib ALS on the same split (bench/recs_spark.py)
+        from recs_spark import spark_rows
+
+        results |= spark_rows(data, (fit, valid, train_part, test), als_params, tonearm_params, log)
     log(f"als params: {als_params}")
     log(f"tonearm params: {tonearm_params}")
     return results
@@ -206,10 +234,11 @@ def _popularity(train_part: sp.csr_matrix, test: sp.csr_matrix) -> dict[str, flo
 
 
 def table(results: dict[str, dict[str, float]]) -> Iterable[str]:
-    yield f"{'model':12} {'recall@10':>10} {'NDCG@10':>8} {'coverage':>9}"
+    yield f"{'model':13} {'recall@10':>10} {'NDCG@10':>8} {'coverage':>9} {'train s':>8}"
     for name, figures in results.items():
         recall, ndcg, covered = figures["recall_at_10"], figures["ndcg_at_10"], figures["coverage"]
-        yield f"{name:12} {recall:10.4f} {ndcg:8.4f} {covered:9.4f}"
+        seconds = f"{figures['train_seconds']:8.2f}" if "train_seconds" in figures else f"{'':8}"
+        yield f"{name:13} {recall:10.4f} {ndcg:8.4f} {covered:9.4f} {seconds}"
 
 
 def main() -> None:
@@ -218,9 +247,11 @@ def main() -> None:
     parser.add_argument("--holdout", type=float, default=0.2)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--spark", action="store_true", help="add Spark MLlib ALS rows (needs pyspark, Java)")
     args = parser.parse_args()
     data = load(args.data)
-    results = run(data, args.seed, args.holdout, lambda line: print(line, file=sys.stderr, flush=True))
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    results = run(data, args.seed, args.holdout, log, spark=args.spark)
     for line in table(results):
         print(line)
     als, tonearm, pop = results["als"], results["tonearm"], results["popularity"]

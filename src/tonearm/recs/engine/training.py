@@ -43,7 +43,8 @@ def train(
     progress("factors", 0.1)
     user_factors, item_factors = factoriser(weights, params)
     progress("neighbours", 0.6)
-    neighbours = item_neighbours(history, params.neighbours, params.shrink)
+    listened = sp.csr_matrix(history > 0, dtype=np.float32) if params.knn_binary else history
+    neighbours = item_neighbours(listened, params.neighbours, params.shrink)
     progress("side information", 0.8)
     tags, tag_names = tag_matrix(feedback.items, side.item_tags)
     content, content_raw = content_matrix(feedback.items, side.item_content)

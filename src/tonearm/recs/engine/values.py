@@ -108,16 +108,18 @@ class Params:
     bm25_b: float = 0.75
     skip_weight: float = 1.0
     # How far a skipped item falls in the hybrid (its score is normalised to about 0..1 per part).
-    skip_penalty: float = 1.0
-    neighbours: int = 100
+    skip_penalty: float = 3.0
+    neighbours: int = 200
+    # Co-listening from who played what (binary), not from confidences: better on hetrec validation.
+    knn_binary: bool = True
     shrink: float = 10.0
     # The hybrid: how much each component's score counts (each normalised per user first).
     w_als: float = 1.0
-    w_knn: float = 1.0
-    w_tag: float = 0.0
-    w_friend: float = 0.0
-    w_content: float = 0.0
-    w_pop: float = 0.0
+    w_knn: float = 0.5
+    w_tag: float = 0.8
+    w_friend: float = 0.2
+    w_content: float = 0.3
+    w_pop: float = 0.2
     # similar() weighs content at least this much, so an item nobody has played yet is placed.
     w_cold_content: float = 0.5
     seed: int = 0
