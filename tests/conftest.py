@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,10 +94,29 @@ def redis_url(redis_available: bool) -> Iterator[str]:
     client.close()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the newest revision once per run. Each test's database
+    starts as a copy of it (migrate() then finds nothing to do), which saves the suite some
+    0.4 s per app; the tests of migrate() itself migrate databases of their own."""
+    path = tmp_path_factory.mktemp("schema") / "tonearm.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+def copy_database(template: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(template) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'tonearm.db'}"
+        return f"sqlite:///{copy_database(migrated_sqlite, tmp_path / 'tonearm.db')}"
     url: str = request.getfixturevalue("postgres_url")
     return url
 
@@ -110,7 +130,8 @@ def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(tmp_path: Path, migrated_sqlite: Path) -> Settings:
+    copy_database(migrated_sqlite, tmp_path / "var" / "tonearm.db")
     return Settings(
         data_dir=tmp_path / "var",
         # Quotas are tested on their own; the other tests send many requests from one token.
