@@ -25,6 +25,8 @@ DOMAINS: tuple[str, ...] = (
     "shares",
     "blend",
     "recs",
+    "warehouse",
+    "royalties",
     "accounts",
 )
 

@@ -1,0 +1,1 @@
+"""Royalties: the monthly run from counted streams to cent-exact statements per rightsholder."""

@@ -1,0 +1,1 @@
+"""Warehouse: counted streams exported daily to Parquet, partitioned by date, queried with DuckDB."""
