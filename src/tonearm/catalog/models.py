@@ -30,8 +30,10 @@ __all__ = [
     "AudioFile",
     "HlsPackageRow",
     "Right",
+    "Rightsholder",
     "Track",
     "TrackArtist",
+    "TrackSplit",
 ]
 
 ID = String(22)
@@ -77,6 +79,20 @@ class AlbumArtist(Base):
     artist: Mapped[Artist] = relationship(lazy="joined")
 
 
+class Rightsholder(Base):
+    """Whom a track's streams pay: a label or a distributor."""
+
+    __tablename__ = "rightsholders"
+    __table_args__ = (CheckConstraint("kind in ('label', 'distributor')", name="kind"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The name casefolded: one rightsholder per name, however it is written.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Track(Base):
     __tablename__ = "tracks"
     __table_args__ = (UniqueConstraint("album_id", "disc_number", "track_number"),)
@@ -100,6 +116,8 @@ class Track(Base):
     tempo_bpm: Mapped[float | None] = mapped_column(Float)
     key: Mapped[int | None] = mapped_column(Integer)
     mode: Mapped[int | None] = mapped_column(Integer)
+    # No ON DELETE: money is owed to it, so a rightsholder with tracks cannot be deleted.
+    rightsholder_id: Mapped[str | None] = mapped_column(ForeignKey("rightsholders.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     album: Mapped[Album] = relationship(lazy="joined")
@@ -115,6 +133,24 @@ class TrackArtist(Base):
     artist_id: Mapped[str] = mapped_column(ForeignKey("artists.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
     artist: Mapped[Artist] = relationship(lazy="joined")
+
+
+class TrackSplit(Base):
+    """One party's share of what a track's rightsholder is paid, in basis points (1/100 of a
+    percent); a track's splits add up to 10000."""
+
+    __tablename__ = "track_splits"
+    __table_args__ = (
+        CheckConstraint(
+            "role in ('artist', 'producer', 'publisher', 'songwriter', 'label', 'other')", name="role"
+        ),
+        CheckConstraint("share_bp >= 1 and share_bp <= 10000", name="share_bp"),
+    )
+
+    track_id: Mapped[str] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True)
+    party: Mapped[str] = mapped_column(String(200), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    share_bp: Mapped[int] = mapped_column(Integer)
 
 
 class AudioFile(Base):
