@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     Integer,
+    Row,
     RowMapping,
     Table,
     and_,
@@ -26,7 +27,10 @@ from sqlalchemy.orm import Session
 
 from tonearm.listening.models import Device, Play, PlayTally, Receipt, StreamDay
 
-__all__ = ["ListeningRepository"]
+__all__ = ["ListeningRepository", "StreamRow"]
+
+# id, user_id, track_id, played_at, ms_played, country, product, device_id, offline
+StreamRow = Row[str, str | None, str, datetime, int | None, str, str, str | None, bool]
 
 
 class ListeningRepository:
@@ -231,6 +235,30 @@ class ListeningRepository:
             .limit(limit)
         )
         return [(track_id, int(streams)) for track_id, streams in self.session.execute(query)]
+
+    _STREAM = (
+        Play.id,
+        Play.user_id,
+        Play.track_id,
+        Play.played_at,
+        Play.ms_played,
+        Play.country,
+        Play.product,
+        Play.device_id,
+        Play.offline,
+    )
+
+    def counted_plays(self, start: datetime, end: datetime, *, chunk: int) -> Iterator[StreamRow]:
+        """Everyone's counted plays with start <= played_at < end, by played_at then id, fetched
+        `chunk` rows at a time. Ids sort by their bytes on every database (PostgreSQL's default
+        collation would not), so both give the same order."""
+        by_id = Play.id.collate("C") if self.session.get_bind().dialect.name == "postgresql" else Play.id
+        query = (
+            select(*self._STREAM)
+            .where(Play.counted.is_(True), Play.played_at >= start, Play.played_at < end)
+            .order_by(Play.played_at, by_id)
+        )
+        yield from self.session.execute(query.execution_options(yield_per=chunk))
 
     def plays_from(self, moment: datetime) -> Sequence[Play]:
         return self.session.scalars(select(Play).where(Play.played_at >= moment)).all()

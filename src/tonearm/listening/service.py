@@ -6,7 +6,8 @@ erases. What goes in comes from clients' playback events, through the event log
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -28,6 +29,7 @@ __all__ = [
     "RECENTLY_PLAYED_PATH",
     "SKIP_MS",
     "TIME_RANGES",
+    "CountedStream",
     "ListeningService",
     "iso_ms",
     "listening",
@@ -41,6 +43,8 @@ MAX_CURSOR_MS = 253_402_300_799_999
 RETENTION_BATCH = 5000
 # The export names the tracks; the catalog is asked for this many at a time.
 EXPORT_CHUNK = 200
+# Counted streams are read off the database this many rows at a time.
+STREAM_CHUNK = 5000
 
 
 # Spotify's time ranges for top items: about 4 weeks, about 6 months, and all we keep.
@@ -48,6 +52,21 @@ TIME_RANGES: dict[str, int | None] = {"short_term": 28, "medium_term": 182, "lon
 TOP_PATH = "/v1/me/top"
 # A play that ends before this without counting is a skip (the 30-second rule's other side).
 SKIP_MS = 30_000
+
+
+@dataclass(frozen=True)
+class CountedStream:
+    """One counted play (a stream: 30 s or more of it played), as the warehouse exports it."""
+
+    id: str
+    user_id: str | None  # None once the user row went some other way than erasure
+    track_id: str
+    played_at: datetime  # UTC
+    ms_played: int
+    country: str
+    product: str
+    device_id: str | None
+    offline: bool
 
 
 def _cursor(value: int | None, name: str) -> datetime | None:
@@ -293,6 +312,24 @@ class ListeningService:
         """Delete up to `limit` playback receipts (anyone's) of events from UTC days wholly
         before `moment`."""
         return ListeningRepository(session).delete_receipts_before(unix_day(moment), limit=limit)
+
+    # ---- what the warehouse exports ----
+    def counted_streams(self, session: Session, start: datetime, end: datetime) -> Iterator[CountedStream]:
+        """Everyone's counted plays with start <= played_at < end, by played_at then id, read a
+        chunk at a time (a day of a busy service does not fit in memory as ORM rows)."""
+        rows = ListeningRepository(session).counted_plays(as_utc(start), as_utc(end), chunk=STREAM_CHUNK)
+        for id_, user_id, track_id, played_at, ms_played, country, product, device_id, offline in rows:
+            yield CountedStream(
+                id=id_,
+                user_id=user_id,
+                track_id=track_id,
+                played_at=as_utc(played_at),
+                ms_played=ms_played or 0,
+                country=country,
+                product=product,
+                device_id=device_id,
+                offline=bool(offline),
+            )
 
     # ---- tallies ----
     def tallies(self, session: Session, *, track_id: str | None = None) -> list[schemas.Tally]:
