@@ -77,7 +77,10 @@ def steps(dialect: Dialect, month_start: date, month_end: date, rules: FraudRule
         ),
         Step(
             "listener_days",
-            "SELECT listener, day, CAST(sum(n) AS BIGINT) AS n, CAST(sum(ms) AS BIGINT) AS ms FROM base GROUP BY listener, day",
+            """
+            SELECT listener, day, CAST(sum(n) AS BIGINT) AS n, CAST(sum(ms) AS BIGINT) AS ms
+            FROM base GROUP BY listener, day
+            """,
         ),
         Step(
             "overfull",
@@ -185,7 +188,8 @@ def steps(dialect: Dialect, month_start: date, month_end: date, rules: FraudRule
         Step(
             "user_centric_tracks",
             """
-            SELECT u.market, u.product, u.track_id, t.streams, CAST(sum(u.amount_minor) AS BIGINT) AS amount_minor
+            SELECT u.market, u.product, u.track_id, t.streams,
+                   CAST(sum(u.amount_minor) AS BIGINT) AS amount_minor
             FROM user_centric_parts u JOIN track_streams t
               ON u.market = t.market AND u.product = t.product AND u.track_id = t.track_id
             GROUP BY u.market, u.product, u.track_id, t.streams
@@ -194,7 +198,8 @@ def steps(dialect: Dialect, month_start: date, month_end: date, rules: FraudRule
         Step(
             "holders",
             """
-            SELECT track_id, min(rightsholder_id) AS rightsholder_id, min(rightsholder_name) AS rightsholder_name
+            SELECT track_id, min(rightsholder_id) AS rightsholder_id,
+                   min(rightsholder_name) AS rightsholder_name
             FROM rights GROUP BY track_id
             """,
         ),
@@ -229,12 +234,13 @@ def steps(dialect: Dialect, month_start: date, month_end: date, rules: FraudRule
         ),
         Step(
             "fraud",
-            f"""
+            """
             SELECT c.market, c.product, c.reason, CAST(sum(c.n) AS BIGINT) AS streams,
                    count(DISTINCT c.listener) AS accounts,
                    max(p.pool_minor) AS pool_minor, max(a.streams) AS pool_streams
             FROM classified c
-            JOIN (SELECT market, product, CAST(sum(n) AS BIGINT) AS streams FROM classified GROUP BY market, product) a
+            JOIN (SELECT market, product, CAST(sum(n) AS BIGINT) AS streams
+                  FROM classified GROUP BY market, product) a
               ON c.market = a.market AND c.product = a.product
             LEFT JOIN pools p ON c.market = p.market AND c.product = p.product
             WHERE c.reason IS NOT NULL
@@ -250,7 +256,8 @@ def steps(dialect: Dialect, month_start: date, month_end: date, rules: FraudRule
                    coalesce(u.paid, 0) AS user_centric_paid_minor,
                    coalesce(f.streams, 0) AS filtered_streams
             FROM pools p
-            LEFT JOIN (SELECT market, product, CAST(sum(streams) AS BIGINT) AS streams, CAST(sum(amount_minor) AS BIGINT) AS paid
+            LEFT JOIN (SELECT market, product, CAST(sum(streams) AS BIGINT) AS streams,
+                              CAST(sum(amount_minor) AS BIGINT) AS paid
                        FROM pro_rata_tracks GROUP BY market, product) s
               ON p.market = s.market AND p.product = s.product
             LEFT JOIN (SELECT market, product, CAST(sum(amount_minor) AS BIGINT) AS paid
