@@ -1,12 +1,29 @@
-"""Frozen values the catalog hands to other domains: what a track has to play."""
+"""Frozen values the catalog hands to other domains: what a track has to play, and whom its
+streams pay (its rightsholder and the splits of its share, in basis points)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from tonearm.audio import AudioFeatures
 
-__all__ = ["AnalysisSource", "HlsRef", "NewTrack", "RenditionRef", "TrackFacts", "TrackMedia"]
+__all__ = [
+    "RIGHTSHOLDER_KINDS",
+    "SPLIT_ROLES",
+    "WHOLE_BP",
+    "AnalysisSource",
+    "HlsRef",
+    "NewTrack",
+    "RenditionRef",
+    "RightsRow",
+    "RightsholderKind",
+    "RightsholderRecord",
+    "Split",
+    "SplitRole",
+    "TrackFacts",
+    "TrackMedia",
+]
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,9 @@ class NewTrack:
     genres: tuple[str, ...] = ()
     # None when the analysis failed or was not run: the backfill fills it in later.
     features: AudioFeatures | None = None
+    # The label the tags name: the track's rightsholder (created by name if new) and the album's
+    # label, when the album is new.
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,3 +110,39 @@ class AnalysisSource:
     track_id: str
     storage_key: str
     integrated_lufs: float
+
+
+RightsholderKind = Literal["label", "distributor"]
+SplitRole = Literal["artist", "producer", "publisher", "songwriter", "label", "other"]
+RIGHTSHOLDER_KINDS: tuple[RightsholderKind, ...] = ("label", "distributor")
+SPLIT_ROLES: tuple[SplitRole, ...] = ("artist", "producer", "publisher", "songwriter", "label", "other")
+WHOLE_BP = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class RightsholderRecord:
+    id: str
+    name: str
+    kind: RightsholderKind
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One party's share of what the rightsholder is paid for a track."""
+
+    party: str
+    role: SplitRole
+    share_bp: int
+
+
+@dataclass(frozen=True, slots=True)
+class RightsRow:
+    """One party's share of one track, with whom the track pays and whom it credits."""
+
+    track_id: str
+    rightsholder_id: str
+    rightsholder_name: str
+    party: str
+    role: SplitRole
+    share_bp: int
+    artist_ids: tuple[str, ...]

@@ -1,5 +1,6 @@
 """Publishing: an ingested track's rows (its album and artists merged by name, its files, its
-rights, its audio features) written with its `track.published` event, in the caller's unit of work."""
+rights, its audio features, its rightsholder) written with its `track.published` event, in the
+caller's unit of work."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from tonearm.catalog.features import features_row
 from tonearm.catalog.media import NewTrack
 from tonearm.catalog.models import Album, Artist, AudioFile, HlsPackageRow, Right, Track
-from tonearm.catalog.repository import CatalogRepository
+from tonearm.catalog.repository import CatalogRepository, RightsholderRepository
+from tonearm.catalog.rightsholders import rightsholder_named
 from tonearm.catalog.track_shapes import forget_shapes
 from tonearm.errors import BadRequest
 from tonearm.events import ARTIST_CHANGED, TRACK_PUBLISHED, TrackPublished, make
@@ -67,6 +69,10 @@ class CatalogPublishing:
             return existing.id
         album = _merge_album(repo, new)
         track = _new_track_row(repo, new, album)
+        if new.label:
+            # A label the tags name is the rightsholder, whatever kind an operator made it.
+            holder = rightsholder_named(RightsholderRepository(session), new.label, "label", any_kind=True)
+            track.rightsholder_id = holder.id
         repo.add(track)
         # Files and rights name the track by id, so its row goes first.
         repo.flush()
@@ -105,6 +111,7 @@ def _merge_album(repo: CatalogRepository, new: NewTrack) -> Album:
             album_type=new.album_type,
             release_date=new.release_date,
             release_date_precision=new.release_date_precision,
+            label=new.label,
         )
     )
     repo.link_album_artists(album, _merge_artists(repo, new.album_artist_names, new.genres))

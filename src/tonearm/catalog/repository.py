@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TypeAlias, TypeVarTuple
 
 from sqlalchemy import CursorResult, Row, Select, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tonearm.catalog.models import (
@@ -17,8 +18,10 @@ from tonearm.catalog.models import (
     AudioFile,
     HlsPackageRow,
     Right,
+    Rightsholder,
     Track,
     TrackArtist,
+    TrackSplit,
 )
 
 __all__ = [
@@ -28,6 +31,8 @@ __all__ = [
     "CatalogRepository",
     "PlaybackRow",
     "RightRow",
+    "RightsholderRepository",
+    "ShareRow",
     "TrackRow",
 ]
 
@@ -45,6 +50,9 @@ ArtistRow: TypeAlias = Row[str, str, int]
 RightRow: TypeAlias = Row[str, str, bool, datetime | None, datetime | None, bool]
 # album_id, then a RightRow's columns
 AlbumRightRow: TypeAlias = Row[str, str, str, bool, datetime | None, datetime | None, bool]
+# track_id, rightsholder_id, rightsholder_name, then party, role, share_bp (None for a track
+# without stored splits)
+ShareRow: TypeAlias = Row[str, str, str, str | None, str | None, int | None]
 
 _POPULAR: dict[str, type[Track] | type[Album] | type[Artist]] = {
     "track": Track,
@@ -388,3 +396,98 @@ class CatalogRepository:
         )
         row = self.session.execute(query).first()
         return (row[0], row[1]) if row else None
+
+
+class RightsholderRepository:
+    """Rightsholders and the splits of their share: whom a track's streams pay."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_key(self, name_key: str) -> Rightsholder | None:
+        return self.session.scalar(select(Rightsholder).where(Rightsholder.name_key == name_key))
+
+    def ensure(self, *, id_: str, name: str, name_key: str, kind: str, created_at: datetime) -> Rightsholder:
+        """The rightsholder of this name key, inserted with these values if there is none. Two
+        transactions adding the same name meet at the unique key and both get the one row."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = {"id": id_, "name": name, "name_key": name_key, "kind": kind, "created_at": created_at}
+        self.session.execute(insert(Rightsholder).values(values).on_conflict_do_nothing())
+        found = self.by_key(name_key)
+        assert found is not None, "the row was there or has just been inserted"
+        return found
+
+    def existing_tracks(self, track_ids: Sequence[str]) -> set[str]:
+        return set(self.session.scalars(select(Track.id).where(Track.id.in_(track_ids))))
+
+    def album_track_ids(self, album_id: str) -> list[str]:
+        query = select(Track.id).where(Track.album_id == album_id)
+        return list(self.session.scalars(query.order_by(Track.disc_number, Track.track_number)))
+
+    def assign(self, track_ids: Sequence[str], rightsholder_id: str) -> None:
+        query = update(Track).where(Track.id.in_(track_ids)).values(rightsholder_id=rightsholder_id)
+        self.session.execute(query)
+
+    def of_tracks(self, track_ids: Sequence[str]) -> dict[str, Rightsholder]:
+        query = (
+            select(Track.id, Rightsholder)
+            .join(Rightsholder, Rightsholder.id == Track.rightsholder_id)
+            .where(Track.id.in_(track_ids))
+        )
+        return {track_id: holder for track_id, holder in self.session.execute(query)}
+
+    def splits(self, track_ids: Sequence[str]) -> dict[str, list[TrackSplit]]:
+        query = (
+            select(TrackSplit)
+            .where(TrackSplit.track_id.in_(track_ids))
+            .order_by(TrackSplit.track_id, TrackSplit.share_bp.desc(), TrackSplit.party, TrackSplit.role)
+        )
+        found: dict[str, list[TrackSplit]] = {}
+        for split in self.session.scalars(query):
+            found.setdefault(split.track_id, []).append(split)
+        return found
+
+    def replace_splits(self, track_id: str, splits: Sequence[TrackSplit]) -> None:
+        self.session.execute(delete(TrackSplit).where(TrackSplit.track_id == track_id))
+        self.session.add_all(splits)
+        self.session.flush()
+
+    def shares(self, batch: int) -> Iterator[Sequence[ShareRow]]:
+        """Every track with a rightsholder, one row per stored split (or one row with no split),
+        by track id, streamed from the database `batch` rows at a time."""
+        query = (
+            select(
+                Track.id,
+                Rightsholder.id,
+                Rightsholder.name,
+                TrackSplit.party,
+                TrackSplit.role,
+                TrackSplit.share_bp,
+            )
+            .join(Rightsholder, Rightsholder.id == Track.rightsholder_id)
+            .outerjoin(TrackSplit, TrackSplit.track_id == Track.id)
+            .order_by(Track.id, TrackSplit.share_bp.desc(), TrackSplit.party, TrackSplit.role)
+            .execution_options(yield_per=batch)
+        )
+        yield from self.session.execute(query).partitions()
+
+    def artist_ids(self, track_ids: Sequence[str]) -> dict[str, list[str]]:
+        query = (
+            select(TrackArtist.track_id, TrackArtist.artist_id)
+            .where(TrackArtist.track_id.in_(track_ids))
+            .order_by(TrackArtist.track_id, TrackArtist.position)
+        )
+        found: dict[str, list[str]] = {}
+        for track_id, artist_id in self.session.execute(query):
+            found.setdefault(track_id, []).append(artist_id)
+        return found
+
+    def of_artists(self, artist_ids: Sequence[str]) -> set[str]:
+        query = (
+            select(Track.rightsholder_id)
+            .join(TrackArtist, TrackArtist.track_id == Track.id)
+            .where(TrackArtist.artist_id.in_(artist_ids), Track.rightsholder_id.is_not(None))
+            .distinct()
+        )
+        return {holder_id for holder_id in self.session.scalars(query) if holder_id is not None}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import BaseModel, Field
+
+from tonearm.catalog.media import RightsholderKind, SplitRole
 from tonearm.schemas import Frozen, Image
 
 __all__ = [
@@ -22,8 +25,14 @@ __all__ = [
     "Image",
     "NewReleases",
     "Restrictions",
+    "RightsChange",
+    "RightsholderIn",
+    "RightsholderObject",
+    "SplitIn",
+    "SplitObject",
     "TrackFull",
     "TrackList",
+    "TrackRights",
     "TrackSimple",
     "TracksPage",
 ]
@@ -172,3 +181,48 @@ class AudioFeaturesObject(Frozen):
 
 class AudioFeaturesList(Frozen):
     audio_features: list[AudioFeaturesObject | None]
+
+
+# Whom a track's streams pay (admin routes; Spotify has no such object).
+
+
+class RightsholderObject(Frozen):
+    id: str
+    name: str
+    kind: RightsholderKind
+
+
+class SplitObject(Frozen):
+    party: str
+    role: SplitRole
+    share_bp: int = Field(description="basis points: 10000 is 100 %")
+    share_percent: float
+
+
+class TrackRights(Frozen):
+    """A track's rightsholder (null: its streams pay no one yet) and the splits of its share;
+    with no splits stored, one implied split gives the rightsholder 100 %."""
+
+    id: str
+    uri: str
+    rightsholder: RightsholderObject | None
+    splits: list[SplitObject]
+
+
+class RightsholderIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: RightsholderKind = "label"
+
+
+class SplitIn(BaseModel):
+    party: str = Field(min_length=1, max_length=200)
+    role: SplitRole
+    share_percent: float = Field(gt=0, le=100, description="at most two decimals")
+
+
+class RightsChange(BaseModel):
+    """The rightsholder (matched by name however it is written, created if new) and the splits
+    of its share, which add up to 100 %; no splits gives the rightsholder everything."""
+
+    rightsholder: RightsholderIn
+    splits: list[SplitIn] = Field(default=[], max_length=100)
