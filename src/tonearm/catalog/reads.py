@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tonearm.catalog import schemas
 from tonearm.catalog.media import TrackFacts
-from tonearm.catalog.models import Album, Track
+from tonearm.catalog.models import Album, Track, TrackArtist
 from tonearm.catalog.repository import CatalogRepository
 from tonearm.catalog.shapes import Shapes
 from tonearm.catalog.track_shapes import full_tracks
@@ -212,6 +213,18 @@ class CatalogReads:
             )
             for track in repo.get_tracks(ids).values()
         }
+
+    def track_ids_of_artists(self, session: Session, artist_ids: Sequence[str]) -> list[str]:
+        """Every track crediting any of these artists, in id order (an artist account's own)."""
+        if not artist_ids:
+            return []
+        query = (
+            select(TrackArtist.track_id)
+            .where(TrackArtist.artist_id.in_(list(dict.fromkeys(artist_ids))))
+            .distinct()
+            .order_by(TrackArtist.track_id)
+        )
+        return list(session.scalars(query))
 
     def albums_of(self, session: Session, track_ids: Sequence[str]) -> dict[str, str]:
         """The album of each known track (unknown ids are left out)."""
