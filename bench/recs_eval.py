@@ -136,10 +136,12 @@ def hybrid(model: Model, components: dict[str, np.ndarray], weights: dict[str, f
     return combine(replace(model.parts, params=params), chosen)
 
 
+# Regularisation reaches far: on hetrec the best plain ALS sits at 50-100 (BM25 confidences are
+# large), and a grid stopping at 1 left the baseline 10 % short of Spark's ALS-WR.
 ALS_GRID = {
     "factors": [64, 128],
-    "regularization": [0.1, 1.0],
-    "alpha": [1.0, 5.0],
+    "regularization": [1.0, 10.0, 50.0, 100.0, 200.0],
+    "alpha": [1.0, 2.0, 5.0],
     "iterations": [15],
     "weighting": ["bm25", "log"],
 }
@@ -162,7 +164,7 @@ def tune_als(
 
 WEIGHT_GRID = {
     "knn": [0.0, 0.25, 0.5, 1.0, 2.0],
-    "tag": [0.0, 0.2, 0.4, 0.8, 1.2],
+    "tag": [0.0, 0.2, 0.4, 0.8, 1.2, 1.6, 2.4],
     "friend": [0.0, 0.1, 0.2, 0.4, 0.8],
     "pop": [0.0, 0.1, 0.2, 0.4],
 }

@@ -96,7 +96,8 @@ class Context:
 
 @dataclass(frozen=True)
 class Params:
-    """Training parameters; the defaults are the ones tuned on hetrec-lastfm (bench/recs_eval.py)."""
+    """Training parameters. The defaults suit the platform's own play counts; bench/recs_eval.py
+    tunes its own on hetrec-lastfm (there plain ALS is best far more regularised, about 100)."""
 
     factors: int = 64
     regularization: float = 0.05
