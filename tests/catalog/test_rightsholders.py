@@ -184,3 +184,12 @@ def test_a_percentage_with_up_to_two_decimals_is_basis_points(percent: str | flo
 def test_any_other_percentage_is_refused(percent: str) -> None:
     with pytest.raises(BadRequest):
         bp_of_percent(percent)
+
+
+def test_a_label_a_published_track_names_is_its_rightsholder_whatever_its_kind(
+    session_factory: sessionmaker[Session], tracks: list[str]
+) -> None:
+    with unit_of_work(session_factory) as session:
+        distributor = catalog.set_rightsholder(session, tracks[:1], "Tunes Direct", kind="distributor")
+        [track_id] = publish(session, make_track("Four", label="TUNES DIRECT"))
+        assert catalog.rightsholder_of(session, [track_id]) == {track_id: distributor}

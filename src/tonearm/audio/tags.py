@@ -5,6 +5,11 @@ onto one shape. The raw tag objects are read rather than mutagen's "easy"
 wrappers because those have no key for the explicit-content flag, and WAV
 and AIFF have no easy wrapper at all. Missing or unreadable tags give None:
 tags are optional, and probe() is what judges whether the audio is usable.
+
+`label` is the record label as taggers write it (ID3 TXXX:LABEL or TPUB;
+Vorbis LABEL, ORGANIZATION or PUBLISHER; MP4 ----:com.apple.iTunes:LABEL);
+`copyright` the copyright line as written (ID3 TCOP, Vorbis COPYRIGHT, MP4
+cprt, RIFF ICOP), which may be a ℗ line naming the recording's owner.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ class Tags:
     isrc: str | None = None
     explicit: bool | None = None
     genre: str | None = None
+    label: str | None = None
+    copyright: str | None = None
 
 
 _ID3 = {
@@ -46,6 +53,7 @@ _ID3 = {
     "date": "TDRC",
     "isrc": "TSRC",
     "genre": "TCON",
+    "copyright": "TCOP",
 }
 _VORBIS = {
     "title": ("title",),
@@ -58,6 +66,8 @@ _VORBIS = {
     "isrc": ("isrc",),
     "explicit": ("itunesadvisory", "explicit"),
     "genre": ("genre",),
+    "label": ("label", "organization", "publisher"),
+    "copyright": ("copyright",),
 }
 _MP4 = {
     "title": "\xa9nam",
@@ -70,6 +80,8 @@ _MP4 = {
     "isrc": "----:com.apple.iTunes:ISRC",
     "explicit": "rtng",
     "genre": "\xa9gen",
+    "label": "----:com.apple.iTunes:LABEL",
+    "copyright": "cprt",
 }
 # RIFF INFO, which DAWs and ffmpeg write into WAV. Its "ISRC" means source, not ISRC.
 _RIFF_INFO = {
@@ -80,6 +92,7 @@ _RIFF_INFO = {
     b"ICRD": "date",
     b"IPRT": "track_number",
     b"ITRK": "track_number",
+    b"ICOP": "copyright",
 }
 _ADVISORY_KEYS = frozenset({"ITUNESADVISORY", "EXPLICIT"})
 # iTunes advisory codes: 1 and 4 explicit, 2 clean, 0 none.
@@ -114,6 +127,9 @@ def _from_id3(tags: ID3) -> dict[str, Any]:
     values["genre"] = genres[0] if genres else None  # resolves "(17)" style references
     advisory = [f for f in tags.getall("TXXX") if f.desc.upper() in _ADVISORY_KEYS]
     values["explicit"] = _first(advisory[0].text) if advisory else None
+    # TPUB is ID3's publisher, where taggers (MusicBrainz Picard among them) put the label.
+    labels = [f for f in tags.getall("TXXX") if f.desc.upper() == "LABEL"]
+    values["label"] = _first(labels[0].text) if labels else _id3_text(tags, "TPUB")
     return values
 
 
@@ -179,6 +195,8 @@ def _build(values: dict[str, Any]) -> Tags:
         isrc=_text(values.get("isrc")),
         explicit=_explicit(values.get("explicit")),
         genre=_text(values.get("genre")),
+        label=_text(values.get("label")),
+        copyright=_text(values.get("copyright")),
     )
 
 

@@ -1,5 +1,6 @@
-"""`tonearm catalog takedown | allow | restore`: rights, by an operator at the console; and
-`tonearm catalog features-backfill`: audio features for the tracks that lack them."""
+"""`tonearm catalog takedown | allow | restore`: rights, by an operator at the console;
+`tonearm catalog features-backfill`: audio features for the tracks that lack them; and
+`tonearm catalog rightsholder ...` (in `rightsholder_commands`): whom a track's streams pay."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.progress import Progress
 from sqlalchemy.orm import Session
 
 from tonearm.catalog.feed import feed
+from tonearm.catalog.rightsholder_commands import rightsholder_commands
 from tonearm.kit.commands import Commands
 from tonearm.kit.ids import parse_id
 from tonearm.kit.time import as_utc
@@ -22,6 +24,7 @@ __all__ = ["catalog_commands"]
 
 def catalog_commands(commands: Commands) -> typer.Typer:
     app = typer.Typer(help="Catalog operations.")
+    app.add_typer(rightsholder_commands(commands), name="rightsholder")
 
     @app.command("takedown")
     def takedown(

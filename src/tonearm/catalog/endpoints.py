@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from tonearm.catalog import schemas
 from tonearm.catalog.feed import feed
+from tonearm.catalog.media import Split
+from tonearm.catalog.rightsholders import bp_of_percent
 from tonearm.catalog.service import ALBUM_GROUPS
 from tonearm.catalog.service import catalog as catalog_service
 from tonearm.errors import BadRequest
@@ -178,6 +180,31 @@ def take_down(track_id: str, session: DbSession, territory: Territory = None) ->
 @admin_router.delete("/tracks/{track_id}/takedown", status_code=204, summary="Lift a takedown (admin)")
 def restore(track_id: str, session: DbSession, territory: Territory = None) -> None:
     feed.restore(session, parse_id(track_id, "track"), territory)
+
+
+@admin_router.get(
+    "/admin/tracks/{track_id}/rights",
+    response_model=schemas.TrackRights,
+    summary="A track's rightsholder and splits (admin)",
+)
+def get_track_rights(track_id: str, session: DbSession) -> schemas.TrackRights:
+    """Whom the track's streams pay, and how the rightsholder's share divides among parties."""
+    return catalog_service.get_track_rights(session, parse_id(track_id, "track"))
+
+
+@admin_router.put(
+    "/admin/tracks/{track_id}/rights",
+    response_model=schemas.TrackRights,
+    summary="Set a track's rightsholder and splits (admin)",
+)
+def put_track_rights(track_id: str, body: schemas.RightsChange, session: DbSession) -> schemas.TrackRights:
+    """Replaces both; 400, with nothing changed, unless the splits add up to 100 % (each party
+    named, one share per role). No splits gives the rightsholder everything."""
+    track_id = parse_id(track_id, "track")
+    splits = [Split(s.party, s.role, bp_of_percent(s.share_percent)) for s in body.splits]
+    catalog_service.set_splits(session, track_id, splits)
+    catalog_service.set_rightsholder(session, [track_id], body.rightsholder.name, body.rightsholder.kind)
+    return catalog_service.get_track_rights(session, track_id)
 
 
 @images_router.get(

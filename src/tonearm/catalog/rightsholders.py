@@ -112,7 +112,7 @@ def rightsholder_named(
         id_=new_id(), name=cleaned, name_key=cleaned.casefold(), kind=kind, created_at=utcnow()
     )
     if holder.kind != kind and not any_kind:
-        raise BadRequest(f"'{holder.name}' is a {holder.kind}, not a {kind}: say kind {holder.kind}")
+        raise BadRequest(f"'{holder.name}' is a {holder.kind}, not a {kind}")
     return holder
 
 

@@ -11,10 +11,19 @@ from tonearm.catalog import validate_isrc
 from tonearm.errors import BadRequest
 from tonearm.ingest.schemas import Hints
 
-__all__ = ["Metadata", "resolve_metadata"]
+__all__ = ["Metadata", "label_of", "resolve_metadata"]
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 _PRECISION = {1: "year", 2: "month", 3: "day"}
+# A ℗ line names the sound recording's owner: "℗ 2024 Some Label", "(P) 2019-2021 Label Ltd".
+# What follows a © in the same line names the song's (the publisher), not the recording's.
+_PHONOGRAPHIC = re.compile(
+    r"(?:℗|\(P\))\s*(?:\d{4}(?:\s*[-–/,]\s*\d{4})*\s*)?(?P<owner>[^©℗]*?)\s*(?:©|\(C\)|℗|\(P\)|$)",
+    re.IGNORECASE,
+)
+# "℗ 2024 The Artist under exclusive licence to Some Label": the licensee is paid.
+_LICENSEE = re.compile(r",?\s+under (?:an )?exclusive licen[cs]e to\s+", re.IGNORECASE)
+_LABEL_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class Metadata:
     track_number: int | None
     explicit: bool
     isrc: str | None
+    label: str | None = None
 
 
 def release_date(value: str | None) -> tuple[str, str]:
@@ -58,6 +68,16 @@ def _album_type(hint: str | None) -> str:
     return hint
 
 
+def label_of(tags: Tags) -> str | None:
+    """The label the tags name, or else the owner a ℗ line in the copyright names."""
+    label = tags.label
+    if label is None and tags.copyright is not None:
+        found = _PHONOGRAPHIC.search(tags.copyright)
+        owner = _LICENSEE.split(found["owner"])[-1] if found else ""
+        label = owner.strip(" ,;:") or None
+    return " ".join(label.split())[:_LABEL_LENGTH] if label else None
+
+
 def resolve_metadata(hints: Hints, tags: Tags, file_stem: str) -> Metadata:
     name = hints.name or tags.title or file_stem
     artists = _names(hints.artists, tags.artist)
@@ -75,4 +95,5 @@ def resolve_metadata(hints: Hints, tags: Tags, file_stem: str) -> Metadata:
         track_number=hints.track_number or tags.track_number,
         explicit=bool(hints.explicit if hints.explicit is not None else tags.explicit),
         isrc=validate_isrc(isrc) if isrc else None,
+        label=label_of(tags),
     )

@@ -244,6 +244,7 @@ def _new_track(
         mode=hints.mode,
         genres=hints.genres,
         features=features,
+        label=meta.label,
     )
 
 
