@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -177,11 +178,17 @@ def test_a_temporary_file_left_by_a_killed_export_is_swept_by_the_next(
 ) -> None:
     folder = warehouse_root(settings) / "streams" / f"date={DAY.isoformat()}"
     folder.mkdir(parents=True)
-    (folder / ".streams.parquet.tmp-0123abcd").write_bytes(b"half a file")
+    stale = folder / ".streams.parquet.tmp-0123abcd"
+    stale.write_bytes(b"half a file")
+    an_hour_ago = time.time() - 3601
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    # Another process's write in progress (the server's job beside a royalty run) is left alone.
+    fresh = folder / ".streams.parquet.tmp-fedc3210"
+    fresh.write_bytes(b"being written")
 
     export_day(session_factory, settings, DAY)
 
-    assert sorted(p.name for p in folder.iterdir()) == ["streams.parquet"]
+    assert sorted(p.name for p in folder.iterdir()) == [fresh.name, "streams.parquet"]
 
 
 def test_a_day_with_no_streams_is_a_file_with_the_schema_and_no_rows(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -50,10 +51,19 @@ def _same_bytes(one: Path, other: Path) -> bool:
                 return True
 
 
+STALE_SECONDS = 3600.0
+
+
 def _sweep(folder: Path, name: str) -> None:
-    """Temporary files a crashed write left behind."""
+    """Temporary files a crashed write left behind: only old ones, since another process (the
+    server's hourly job beside a royalty run) may be writing the same day right now."""
+    cutoff = time.time() - STALE_SECONDS
     for stray in folder.glob(f".{name}.tmp-*"):
-        stray.unlink(missing_ok=True)
+        try:
+            if stray.stat().st_mtime < cutoff:
+                stray.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue
 
 
 def write_atomically(path: Path, batches: Iterable[pa.RecordBatch]) -> bool:
