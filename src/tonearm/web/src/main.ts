@@ -1,7 +1,8 @@
 // The page: signing in and out, hash routes for browsing (Home, the catalog, playlists, the
-// library, profiles), type-ahead search, the playlists sidebar, friends' activity, the player bar
-// and the queue.
+// library, profiles, an artist account's portal), type-ahead search, the playlists sidebar,
+// friends' activity, the player bar and the queue.
 import { api, ApiError, onNotice, type AlbumFull, type AlbumSimple, type Artist, type Suggestion } from "./api";
+import { artistPortalView } from "./artist-portal";
 import { finishSignIn, grantsEveryScope, onAuthChange, returningFromSignIn, signedIn, signIn, signOut } from "./auth";
 import { $, artwork, clock, COVER_PX, cover, h } from "./dom";
 import { FriendsPanel } from "./friends";
@@ -16,6 +17,7 @@ import { playlistTestState, playlistView, type PlaylistTestState } from "./playl
 import { loadSidebar, mountSidebar, myPlaylists } from "./playlists";
 import { mountRadio, radioButton } from "./radio";
 import { reasonNote } from "./reasons";
+import { isArtistAccount } from "./royalties-api";
 import { Reporter } from "./reporter";
 import { TypeAhead } from "./search";
 import { openShare } from "./share";
@@ -92,7 +94,8 @@ type Route =
   | { view: "playlist"; id: string }
   | { view: "user"; id: string }
   | { view: "collection" }
-  | { view: "liked" };
+  | { view: "liked" }
+  | { view: "artist-portal" };
 
 function parseRoute(): Route {
   const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean);
@@ -100,6 +103,7 @@ function parseRoute(): Route {
   if (parts[0] === "artists") return { view: "artists" };
   if (parts[0] === "albums") return { view: "albums" };
   if (parts[0] === "artist" && id) return { view: "artist", id };
+  if (parts[0] === "artist") return { view: "artist-portal" };
   if (parts[0] === "album" && id) return { view: "album", id };
   if (parts[0] === "playlist" && id) return { view: "playlist", id };
   if (parts[0] === "user" && id) return { view: "user", id };
@@ -216,6 +220,8 @@ async function build(r: Route, ctx: PageContext): Promise<Content> {
       return libraryView(ctx);
     case "liked":
       return likedSongsView(ctx);
+    case "artist-portal":
+      return artistPortalView(ctx);
   }
 }
 
@@ -577,6 +583,7 @@ const account = {
   in: $("#account-in"),
   name: $("#account-name"),
   product: $("#account-product"),
+  artistTab: $('[data-nav="artist-portal"]'),
 };
 let noticeTimer = 0;
 let meRequest = 0;
@@ -600,6 +607,7 @@ function showAccount(): void {
   account.out.hidden = isIn;
   account.in.hidden = !isIn;
   const request = ++meRequest;
+  account.artistTab.hidden = true;
   if (!isIn) return;
   account.name.textContent = "…";
   account.product.textContent = "";
@@ -611,6 +619,7 @@ function showAccount(): void {
       account.name.title = "Your profile";
       account.product.textContent = me.product === "premium" ? "Premium" : "Free";
       account.product.dataset.product = me.product;
+      account.artistTab.hidden = !isArtistAccount(me);
       player.setProduct(me.product);
       outbox.setUser(me.id);
     })
