@@ -5,7 +5,8 @@ which engine computed them (tests/royalties/test_spark_parity.py holds the two t
 
 The session is `local[2]` unless `master=` or `TONEARM_SPARK_MASTER` names one; under
 `spark-submit` (see `spark_job`) it is the one spark-submit configured. Each run works in a
-session of its own on the shared context, so its views and settings stay its own.
+session of its own on the shared context, so its views and settings stay its own. Only the JVM
+works: no Python UDFs, so executors need no Python or tonearm.
 """
 
 from __future__ import annotations
@@ -25,19 +26,23 @@ from tonearm.royalties.sql import SPARK, Step, steps
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql.types import DataType
 
 __all__ = ["MASTER_ENV", "run_spark", "session"]
 
 MASTER_ENV = "TONEARM_SPARK_MASTER"
 
 # What the SQL needs of Spark: UTC days, and "user" read as a name, as DuckDB reads it (Spark
-# takes double-quoted names only in ANSI mode, which also makes an overflow an error, not a NULL).
+# takes double-quoted names only in ANSI mode, which also makes an overflow an error, not a NULL);
+# Arrow for collecting on pyspark 3.5, which has no DataFrame.toArrow.
 SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "true",
     "spark.sql.ansi.doubleQuotedIdentifiers": "true",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+# The types the steps give their output columns (sql.py casts to them), as DuckDB's Arrow has them.
+ARROW_TYPES: dict[str, pa.DataType] = {"bigint": pa.int64(), "int": pa.int32(), "string": pa.string()}
 POOLS_SCHEMA = "market STRING, product STRING, currency STRING, pool_minor BIGINT"
 
 
@@ -58,11 +63,19 @@ def session(master: str | None = None) -> SparkSession:
     )
     if chosen is not None:
         builder = builder.master(chosen)
-    if chosen is not None and chosen.startswith("local"):
-        # A local month is small: Spark's 200 shuffle partitions would be 200 tiny tasks a step.
-        builder = builder.config("spark.sql.shuffle.partitions", "4")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _run_session(master: str | None) -> SparkSession:
+    """A session of the run's own on the shared context: its views and settings stay its own."""
+    spark = session(master).newSession()
+    for key, value in SETTINGS.items():
+        spark.conf.set(key, value)
+    if (spark.sparkContext.master or "").startswith("local"):
+        # A local month is small: Spark's 200 shuffle partitions would be 200 tiny tasks a step.
+        spark.conf.set("spark.sql.shuffle.partitions", "4")
     return spark
 
 
@@ -80,32 +93,35 @@ def run_spark(
     progress: Progress = _quiet,
 ) -> Outcome:
     start, end = month_bounds(month)
-    spark = session(master).newSession()
-    for key, value in SETTINGS.items():
-        spark.conf.set(key, value)
+    spark = _run_session(master)
     _register_inputs(spark, streams_glob, str(rights), config)
     plan = steps(SPARK, start, end, config.fraud)
-    kept = _read_again(plan)
-    cached: list[DataFrame] = []
+    progress("planning", 0.0)
+    cached = _define(spark, plan)
+    outputs = [step.name for step in plan if step.output]
+    tables = {}
     try:
-        for n, step in enumerate(plan):
-            progress(step.name, n / len(plan))
-            frame = spark.sql(step.sql)
-            if step.name in kept:
-                cached.append(frame.cache())
-            frame.createOrReplaceTempView(step.name)
-        outputs = {}
-        for step in plan:
-            if step.output:
-                progress(f"collect {step.name}", 1.0)
-                outputs[step.name] = _collect(
-                    spark.sql(f"SELECT * FROM {step.name} ORDER BY {ORDER[step.name]}")
-                )
-        progress("done", 1.0)
-        return Outcome(outputs)
+        # Spark computes only now, as each output is collected: the first holds most of the work.
+        for n, name in enumerate(outputs):
+            progress(name, n / len(outputs))
+            tables[name] = _collect(spark.sql(f"SELECT * FROM {name} ORDER BY {ORDER[name]}"))
     finally:
         for frame in cached:
             frame.unpersist()
+    progress("done", 1.0)
+    return Outcome(tables)
+
+
+def _define(spark: SparkSession, plan: Sequence[Step]) -> list[DataFrame]:
+    """Each step as a temp view, the ones read again cached; returns those, to unpersist."""
+    again = _read_again(plan)
+    cached = []
+    for step in plan:
+        frame = spark.sql(step.sql)
+        if step.name in again:
+            cached.append(frame.cache())
+        frame.createOrReplaceTempView(step.name)
+    return cached
 
 
 def _register_inputs(spark: SparkSession, streams_glob: str, rights: str, config: RoyaltyConfig) -> None:
@@ -133,13 +149,15 @@ def _read_again(plan: Sequence[Step]) -> set[str]:
 
 
 def _collect(frame: DataFrame) -> pa.Table:
-    """The rows as DuckDB hands them over: every column nullable, strings as `string`."""
-    table = frame.toArrow() if hasattr(frame, "toArrow") else pa.Table.from_pandas(frame.toPandas())
-    fields = [pa.field(field.name, _duckdb_type(field.type)) for field in table.schema]
-    return table.cast(pa.schema(fields))
+    """The rows as DuckDB hands them over: the same Arrow types, every column nullable."""
+    schema = pa.schema([pa.field(field.name, _arrow_type(field.dataType)) for field in frame.schema])
+    if hasattr(frame, "toArrow"):  # pyspark 4
+        return frame.toArrow().cast(schema)
+    return pa.Table.from_pandas(frame.toPandas(), schema=schema, preserve_index=False)
 
 
-def _duckdb_type(kind: pa.DataType) -> pa.DataType:
-    if pa.types.is_large_string(kind):
-        return pa.string()
-    return kind
+def _arrow_type(kind: DataType) -> pa.DataType:
+    name = kind.simpleString()
+    if name not in ARROW_TYPES:
+        raise TypeError(f"an output column is {name}: give it one of {', '.join(ARROW_TYPES)} in sql.py")
+    return ARROW_TYPES[name]

@@ -7,7 +7,8 @@ write the statements from:
         --rights s3a://BUCKET/rights.parquet --month 2026-10 --config royalties.toml --out DIR
 
 `--streams` is the warehouse's `streams` folder (`date=YYYY-MM-DD/streams.parquet` under it).
-The tables are collected to the driver, so `--out` is a folder on the driver's disk.
+The tables are collected to the driver, so `--out` is a folder on the driver's disk. The driver's
+Python needs tonearm installed (`PYSPARK_PYTHON`); the executors run no Python.
 """
 
 from __future__ import annotations
@@ -21,24 +22,34 @@ import pyarrow.parquet as pq
 
 from tonearm.errors import BadRequest
 from tonearm.royalties.config import load_config
+from tonearm.royalties.engine import Outcome
 from tonearm.royalties.spark_engine import run_spark
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
+
+# The warehouse's name for a day's file (`warehouse.layout`, a contract with this domain).
+STREAMS_FILE = "streams.parquet"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     try:
-        config = load_config(args.config)
-        glob = f"{args.streams.rstrip('/')}/date=*/streams.parquet"
-        outcome = run_spark(glob, args.rights, config, args.month, progress=_say)
+        run(argv)
     except BadRequest as bad:
         print(f"royalties: {bad}", file=sys.stderr)
         return 2
+    return 0
+
+
+def run(argv: Sequence[str] | None = None) -> Outcome:
+    """The job without its exit status: the outcome it wrote."""
+    args = _parser().parse_args(argv)
+    config = load_config(args.config)
+    glob = f"{args.streams.rstrip('/')}/date=*/{STREAMS_FILE}"
+    outcome = run_spark(glob, args.rights, config, args.month, progress=_say)
     args.out.mkdir(parents=True, exist_ok=True)
     for name, table in outcome.tables.items():
         pq.write_table(table, args.out / f"{name}.parquet")
-    return 0
+    return outcome
 
 
 def _parser() -> argparse.ArgumentParser:
