@@ -37,6 +37,8 @@ class PrivateUser(PublicUser):
     email: str | None = None
     explicit_content: ExplicitContent | None = None
     product: str | None = None
+    # Beyond Spotify's: listener, artist or admin (the web player shows the artist portal by it).
+    role: str | None = None
 
 
 class TokenResponse(_Frozen):

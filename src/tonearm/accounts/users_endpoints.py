@@ -47,6 +47,7 @@ async def me(
         email=user.email if "user-read-email" in caller.scopes else None,
         explicit_content=schemas.ExplicitContent(filter_enabled=not user.explicit_content),
         product=user.product,
+        role=user.role,
     )
 
 
