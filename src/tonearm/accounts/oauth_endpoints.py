@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from tonearm.accounts import schemas
 from tonearm.accounts.browser import keys, page, read_form, signed_in
@@ -58,8 +59,10 @@ def _check_pkce(client_public: bool, query: dict[str, str]) -> str | None:
     return None
 
 
+# The routes that write do it in a worker thread (a sync route, or run_in_threadpool after the
+# form is read): the event loop must never wait for SQLite's write lock (kit.web says why).
 @router.get("/authorize")
-async def authorize_page(request: Request) -> Response:
+def authorize_page(request: Request) -> Response:
     session_of = signed_in(request)
     if session_of is None:
         return RedirectResponse(
@@ -99,9 +102,19 @@ async def authorize(request: Request) -> Response:
     form = await read_form(request)
     if session_of is None or not hmac.compare_digest(form.pop("csrf", ""), _csrf(request, session_of[0])):
         return page("error.html", 403, message="sign in again: this consent form is not yours or has expired")
-    user_id, authenticated_at = session_of
     allowed = form.pop("decision", "") == "allow"
     prepared = PreparedRequest("GET", str(request.url), request.headers, form, {})
+    return await run_in_threadpool(_consent, request, form, prepared, session_of, allowed)
+
+
+def _consent(
+    request: Request,
+    form: dict[str, str],
+    prepared: PreparedRequest,
+    session_of: tuple[str, datetime],
+    allowed: bool,
+) -> Response:
+    user_id, authenticated_at = session_of
     with unit_of_work(request.app.state.session_factory) as session:
         server = _server(request, session, authenticated_at)
         user = account.get_user(session, user_id)
@@ -122,6 +135,10 @@ async def token(request: Request) -> Response:
     if "client_secret" in request.query_params or "code_verifier" in request.query_params:
         raise BadRequest("secrets belong in the Authorization header or the form body, never in the URL")
     form = await read_form(request)
+    return await run_in_threadpool(_token, request, form)
+
+
+def _token(request: Request, form: dict[str, str]) -> Response:
     with unit_of_work(request.app.state.session_factory) as session:
         server = _server(request, session)
         answer = server.create_token_response(_prepared(request, form))
@@ -132,6 +149,10 @@ async def token(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     """RFC 7009: the app revokes an access or refresh token it holds (and so its pair)."""
     form = await read_form(request)
+    return await run_in_threadpool(_revoke, request, form)
+
+
+def _revoke(request: Request, form: dict[str, str]) -> Response:
     with unit_of_work(request.app.state.session_factory) as session:
         answer = _server(request, session).create_endpoint_response("revocation", _prepared(request, form))
     return _answer(*answer)

@@ -7,6 +7,7 @@ import math
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from tonearm.accounts.browser import end_session, local, page, read_form, start_session
 from tonearm.accounts.service import account
@@ -25,7 +26,12 @@ async def login_page(next: str = "/") -> HTMLResponse:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    form = await read_form(request)
+    return await run_in_threadpool(_login, request, await read_form(request))
+
+
+# The writes run in a worker thread: the event loop must never wait for SQLite's write lock
+# (kit.web says why).
+def _login(request: Request, form: dict[str, str]) -> Response:
     target = local(form.get("next"))
     user, error = None, None
     with unit_of_work(request.app.state.session_factory) as session:
@@ -52,7 +58,10 @@ async def signup_page(next: str = "/") -> HTMLResponse:
 
 @router.post("/signup")
 async def signup(request: Request) -> Response:
-    form = await read_form(request)
+    return await run_in_threadpool(_signup, request, await read_form(request))
+
+
+def _signup(request: Request, form: dict[str, str]) -> Response:
     target = local(form.get("next"))
     try:
         with unit_of_work(request.app.state.session_factory) as session:

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, TextClause, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-__all__ = ["Base", "make_engine", "make_session_factory", "migrate", "unit_of_work"]
+__all__ = ["Base", "has_written", "make_engine", "make_session_factory", "migrate", "unit_of_work"]
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -51,8 +51,30 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info["written"] = True
+
+
+def _note_statement(state: Any) -> None:
+    statement = state.statement
+    reads = state.is_select or (
+        isinstance(statement, TextClause) and statement.text.lstrip()[:6].upper() in ("SELECT", "WITH")
+    )
+    if not reads:
+        state.session.info["written"] = True
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    event.listen(factory, "after_flush", _note_flush)
+    event.listen(factory, "do_orm_execute", _note_statement)
+    return factory
+
+
+def has_written(session: Session) -> bool:
+    """Whether the session's transaction writes (it flushed, ran an UPDATE/DELETE/INSERT, or
+    holds changes its commit would flush): its commit then takes SQLite's one write lock."""
+    return bool(session.info.get("written") or session.new or session.dirty or session.deleted)
 
 
 @contextmanager

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from tonearm.errors import BadRequest, PayloadTooLarge
-from tonearm.kit.db import unit_of_work
+from tonearm.kit.db import has_written
 from tonearm.kit.ids import parse_id
 from tonearm.kit.territories import parse_market
 
@@ -29,10 +30,23 @@ __all__ = [
 
 # These dependencies are async on purpose: FastAPI runs a sync dependency in a worker thread,
 # and the hops, not the work, were most of a manifest's latency. None of them waits on I/O
-# except the closing commit, which for the read requests these serve is immediate.
+# except the closing commit, which for the read requests these serve is immediate. A commit
+# that writes goes to a worker thread: it may wait for SQLite's write lock, and the event loop
+# must never wait for that lock, since the transaction holding it may need the loop to finish
+# (another request's commit, here); that was a ten-second deadlock.
 async def _session(request: Request) -> AsyncIterator[Session]:
-    with unit_of_work(request.app.state.session_factory) as session:
+    session = request.app.state.session_factory()
+    try:
         yield session
+        if has_written(session):
+            await run_in_threadpool(session.commit)
+        else:
+            session.commit()
+    except BaseException:
+        session.rollback()  # never waits: it releases what the transaction holds
+        raise
+    finally:
+        session.close()
 
 
 def base_url(request: Request) -> str:

@@ -282,23 +282,23 @@ async def add_items(
 ) -> schemas.SnapshotId:
     """Add tracks (URIs or links) at `position` (the end by default). With `snapshot_id`, the
     position refers to that version, and is carried over to the current one."""
-    # Lean as get_items: one SQLite transaction of a few milliseconds, in the event loop.
+    # Lean as get_items, one dependency; but its transaction writes, so it runs in a worker
+    # thread: the event loop must never wait for SQLite's write lock (kit.web says why).
     if isinstance(body, list):
         body = schemas.AddItems.model_construct(uris=body, position=None, snapshot_id=None)
     given = (body.uris if body is not None and body.uris is not None else None) or _split(uris)
     where = body.position if body is not None and body.position is not None else position
-    with unit_of_work(request.app.state.session_factory) as session:
-        playlist = _may_modify(session, caller, playlist_id)
-        ids = _track_ids(session, given, user_market(caller, None), audience_of(caller))
-        snapshot = playlists.add(
-            session,
-            playlist.id,
-            _user(caller),
-            ids,
-            position=where,
-            snapshot_id=body.snapshot_id if body is not None else None,
-        )
-    return schemas.SnapshotId(snapshot_id=snapshot)
+    snapshot_id = body.snapshot_id if body is not None else None
+
+    def add() -> str:
+        with unit_of_work(request.app.state.session_factory) as session:
+            playlist = _may_modify(session, caller, playlist_id)
+            ids = _track_ids(session, given, user_market(caller, None), audience_of(caller))
+            return playlists.add(
+                session, playlist.id, _user(caller), ids, position=where, snapshot_id=snapshot_id
+            )
+
+    return schemas.SnapshotId(snapshot_id=await run_in_threadpool(add))
 
 
 @router.delete("/playlists/{playlist_id}/tracks", response_model=schemas.SnapshotId, summary="Remove items")
@@ -477,7 +477,8 @@ async def upload_cover(playlist_id: str, request: Request, session: DbSession, c
     payload = await read_body(request, most=MAX_COVER_PAYLOAD, what="a cover (base64 JPEG)")
     # Decoding a large JPEG takes a few hundred milliseconds: not in the event loop.
     jpeg = await run_in_threadpool(decode_cover, payload)
-    covers.upload(session, playlist, _user(caller), jpeg)
+    # In the worker thread too: it writes, and the event loop must not wait for the write lock.
+    await run_in_threadpool(covers.upload, session, playlist, _user(caller), jpeg)
     return Response(status_code=202)
 
 
