@@ -24,7 +24,7 @@ from tonearm.backends.ratelimit import open_rate_limiter
 from tonearm.config import Settings
 from tonearm.delivery.media import MediaApp
 from tonearm.domains import plugins
-from tonearm.errors import BackendError, NotPlayable, TonearmError, TooManyRequests, Unauthorized
+from tonearm.errors import BackendError, TonearmError, TooManyRequests, Unauthorized
 from tonearm.events import TOPICS
 from tonearm.kit.consumers import ConsumerRunner
 from tonearm.kit.limits import RateLimits
@@ -53,7 +53,7 @@ def _error(
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TonearmError)
     async def tonearm_error(_request: Request, error: TonearmError) -> JSONResponse:
-        extra = {"reason": error.reason} if isinstance(error, NotPlayable) else {}
+        extra = {"reason": error.reason} if error.reason else {}
         headers = None
         if isinstance(error, TooManyRequests):
             headers = {"Retry-After": str(max(1, math.ceil(error.retry_after)))}

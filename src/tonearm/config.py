@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # Where request quotas are counted: "memory://" (this process), "redis://host:6379/0" (shared
     # by every process), or "off" (no limits: benchmarks and load tests).
     rate_limit_url: str = "memory://"
+    # Where player state lives and how it reaches each device's socket: "" (this process), or
+    # "redis://host:6379/0" (shared by every process and node; `?namespace=` keeps keys apart).
+    player_fanout_url: str = ""
+    # How long a device stays listed after its connection closes (a reload, a tunnel).
+    player_device_grace_seconds: float = Field(default=30.0, ge=0)
     # How long each user's listening history (every play) is kept; older plays are deleted by
     # `tonearm listening retention` or the retention job. The anonymous daily tallies stay.
     listening_history_days: int = Field(default=90, gt=0)

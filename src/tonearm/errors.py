@@ -1,4 +1,5 @@
-"""Expected failures, each with the HTTP status it maps to.
+"""Expected failures, each with the HTTP status it maps to, and optionally a machine-readable
+`reason` (Spotify's, such as NO_ACTIVE_DEVICE or PREMIUM_REQUIRED) sent as `error.reason`.
 
 TonearmError (500)
 ├── BadRequest (400)
@@ -38,6 +39,8 @@ __all__ = [
 
 class TonearmError(Exception):
     status = 500
+    # Sent beside the message when set: what a client branches on (Spotify's player reasons).
+    reason: str | None = None
 
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
