@@ -27,6 +27,8 @@ DOMAINS: tuple[str, ...] = (
     "recs",
     "warehouse",
     "royalties",
+    "offline",
+    "player",
     "accounts",
 )
 
