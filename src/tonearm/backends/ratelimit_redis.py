@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tonearm.backends.ratelimit import Decision, rate_limiters, window_micros
+from tonearm.backends.redis_urls import split_namespace
 from tonearm.errors import BackendError
 
 if TYPE_CHECKING:
@@ -93,13 +93,9 @@ class RedisRateLimiter:
 
 
 def _split_namespace(url: str) -> tuple[str, str]:
-    """The URL without `namespace` (redis-py would reject it) and the key prefix it asks for."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query)
-    namespace = next((value for name, value in query if name == "namespace"), "")
-    rest = urlencode([(name, value) for name, value in query if name != "namespace"])
-    prefix = f"{KEY_PREFIX}{namespace}:" if namespace else KEY_PREFIX
-    return urlunsplit(parts._replace(query=rest)), prefix
+    """The URL without `namespace` and the key prefix it asks for."""
+    client_url, namespace = split_namespace(url)
+    return client_url, f"{KEY_PREFIX}{namespace}:" if namespace else KEY_PREFIX
 
 
 @rate_limiters.register("redis")

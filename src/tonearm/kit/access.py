@@ -20,6 +20,7 @@ from typing import Annotated, Protocol
 
 from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
 
 from tonearm.errors import Forbidden, Unauthorized
 from tonearm.kit.caller import FIRST_PARTY_CLIENTS, Caller
@@ -58,7 +59,8 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
-def caller_for_token(request: Request, token: str) -> Caller:
+def caller_for_token(request: HTTPConnection, token: str) -> Caller:
+    """Who the token acts for, on a request or a WebSocket; Unauthorized if no one."""
     source: CallerSource = request.app.state.callers
     caller = source.remembered_caller(token)
     if caller is None:
