@@ -45,8 +45,10 @@ def jwk(number: int) -> dict[str, Any]:
 
 def spki(number: int) -> str:
     """The public key as exportKey("spki"), in base64."""
-    der = device_key(number).public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    der = (
+        device_key(number)
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     return base64.b64encode(der).decode()
 
@@ -67,10 +69,13 @@ class Offline:
         return user_token(self.app, user, **fields)
 
     def call(self, user: str, method: str, path: str, **kwargs: Any) -> Any:
-        return self.client.request(method, path, headers=bearer(self.token(user)), **kwargs)
+        headers = {**bearer(self.token(user)), **kwargs.pop("headers", {})}
+        return self.client.request(method, path, headers=headers, **kwargs)
 
     def register(self, user: str, number: int, name: str = "Laptop") -> dict[str, Any]:
-        answer = self.call(user, "POST", "/v1/me/offline/devices", json={"name": name, "public_key": jwk(number)})
+        answer = self.call(
+            user, "POST", "/v1/me/offline/devices", json={"name": name, "public_key": jwk(number)}
+        )
         assert answer.status_code in (200, 201), answer.text
         return dict(answer.json())
 
@@ -120,6 +125,8 @@ def offline(settings: Settings, tmp_path: Path) -> Iterator[Offline]:
         made.append(_with_aac(app, "Song US", 4, tmp_path, territories=("US",)))
         with unit_of_work(app.state.session_factory) as session:
             ids = publish(session, *(track for track, _audio in made))
-            album = session.execute(text("SELECT album_id FROM tracks WHERE id = :id"), {"id": ids[0]}).scalar_one()
+            album = session.execute(
+                text("SELECT album_id FROM tracks WHERE id = :id"), {"id": ids[0]}
+            ).scalar_one()
         audio = {track_id: data for track_id, (_track, data) in zip(ids, made, strict=True)}
         yield Offline(client, album, ids[:3], ids[3], audio)

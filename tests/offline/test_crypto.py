@@ -52,7 +52,9 @@ def test_the_layout_is_what_the_docstring_says_and_webcrypto_would_read() -> Non
     assert media == b'audio/mp4; codecs="mp4a.40.2"' and track == b"A" * 22 and at + 1 + 22 == length
     # Chunk 1 alone: IV = nonce || 1, additional data = the header, ciphertext || 16-byte tag.
     second = data[length + 1016 : length + 2 * 1016]
-    assert AESGCM(content_key).decrypt(nonce + struct.pack(">I", 1), second, data[:length]) == PLAIN[1000:2000]
+    assert (
+        AESGCM(content_key).decrypt(nonce + struct.pack(">I", 1), second, data[:length]) == PLAIN[1000:2000]
+    )
     last = data[length + 3 * 1016 :]
     assert len(last) == 500 + 16
 
@@ -70,7 +72,7 @@ def test_a_file_cut_short_or_with_chunks_swapped_opens_to_nothing() -> None:
     data = _file(content_key)
     header, head = crypto.parse_header(data)
     with pytest.raises(crypto.TamperedFile):
-        crypto.decrypt_file(data[:-1016 - 500 - 16] + data[-516:], content_key)
+        crypto.decrypt_file(data[: -1016 - 500 - 16] + data[-516:], content_key)
     body = data[len(head) :]
     swapped = head + body[1016:2032] + body[:1016] + body[2032:]
     with pytest.raises(crypto.TamperedFile):
@@ -122,8 +124,10 @@ def test_an_ec_key_in_spki_is_refused() -> None:
 
     from cryptography.hazmat.primitives import serialization
 
-    der = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    der = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     with pytest.raises(crypto.BadPublicKey, match="RSA"):
         crypto.public_key_der(base64.b64encode(der).decode())

@@ -40,10 +40,12 @@ router = APIRouter(prefix="/v1/me/offline", tags=["offline"])
 Listener = Annotated[Caller, Depends(require("streaming", user=True))]
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 16 * 1024
-_PREMIUM = {
+_PREMIUM: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "not premium (reason PREMIUM_REQUIRED), or not playable"}
 }
-_LIMIT = {409: {"model": ErrorBody, "description": "the account already has 5 offline devices"}}
+_LIMIT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorBody, "description": "the account already has 5 offline devices"}
+}
 
 
 def _json_body(model: type[BaseModel]) -> dict[str, Any]:

@@ -1,29 +1,31 @@
-"""The offline domain's expected failures (below tonearm.errors' tree):
+"""The offline domain's expected failures (below tonearm.errors' tree), each with its reason:
 
 Forbidden (403)
-└── NotPlayable (403, error.reason)
-    ├── PremiumRequired   reason PREMIUM_REQUIRED: offline downloads are for premium accounts
-    └── LicenceExpired    reason LICENCE_EXPIRED: a check-in or a new licence is needed first
+├── PremiumRequired     PREMIUM_REQUIRED: offline downloads are for premium accounts
+└── LicenceExpired      LICENCE_EXPIRED: a check-in or the licence asked for again comes first
 TonearmError
-└── DeviceLimitReached (409): a sixth offline device; the message says how to remove one
+└── DeviceLimitReached  (409) DEVICE_LIMIT: a sixth offline device; the message says how to
+                        remove one
 """
 
 from __future__ import annotations
 
-from tonearm.errors import NotPlayable, TonearmError
+from tonearm.errors import Forbidden, TonearmError
 
 __all__ = ["DeviceLimitReached", "LicenceExpired", "PremiumRequired"]
 
 
-class PremiumRequired(NotPlayable):
+class PremiumRequired(Forbidden):
+    reason = "PREMIUM_REQUIRED"
+
     def __init__(self, message: str = "offline downloads need a premium account") -> None:
-        super().__init__(message, "PREMIUM_REQUIRED")
+        super().__init__(message)
 
 
-class LicenceExpired(NotPlayable):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, "LICENCE_EXPIRED")
+class LicenceExpired(Forbidden):
+    reason = "LICENCE_EXPIRED"
 
 
 class DeviceLimitReached(TonearmError):
     status = 409
+    reason = "DEVICE_LIMIT"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.kit.db import Base
@@ -58,6 +58,8 @@ class OfflineLicenceTrack(Base):
     track_id: Mapped[str] = mapped_column(ID, primary_key=True)
     # The licence's device, again: what a track's licences on one device are found by.
     device_id: Mapped[str] = mapped_column(ID, ForeignKey("offline_devices.id", ondelete="CASCADE"))
+    # Where the track is in the item (an album's or a playlist's order).
+    position: Mapped[int] = mapped_column(Integer)
 
 
 class OfflineTrack(Base):

@@ -93,7 +93,7 @@ class OfflineRepository:
         query = (
             select(OfflineLicenceTrack.licence_id, OfflineLicenceTrack.track_id)
             .where(OfflineLicenceTrack.licence_id.in_(licence_ids))
-            .order_by(OfflineLicenceTrack.licence_id, OfflineLicenceTrack.track_id)
+            .order_by(OfflineLicenceTrack.licence_id, OfflineLicenceTrack.position)
         )
         for licence_id, track_id in self.session.execute(query):
             found[licence_id].append(track_id)
@@ -101,7 +101,10 @@ class OfflineRepository:
 
     def set_licensed_tracks(self, licence: OfflineLicence, track_ids: Sequence[str]) -> None:
         self.session.execute(delete(OfflineLicenceTrack).where(OfflineLicenceTrack.licence_id == licence.id))
-        rows = [{"licence_id": licence.id, "track_id": t, "device_id": licence.device_id} for t in track_ids]
+        rows = [
+            {"licence_id": licence.id, "track_id": track_id, "device_id": licence.device_id, "position": at}
+            for at, track_id in enumerate(track_ids)
+        ]
         if rows:
             self.session.execute(insert(OfflineLicenceTrack), rows)
 

@@ -192,6 +192,8 @@ class OfflineService:
         wanted = self._tracks_of(session, caller, kind, item_id)
         unavailable = self._unplayable(session, caller, wanted)
         playable = [track_id for track_id in wanted if track_id not in unavailable]
+        if kind == "track" and unavailable.get(item_id) == GONE:
+            raise NotFound(f"track '{item_id}' not found")
         if kind == "track" and not playable:
             raise NotPlayable(
                 f"track '{item_id}' cannot be downloaded: it is not playable here", unavailable[item_id]
@@ -276,8 +278,12 @@ class OfflineService:
         media = catalog_service.media(session, track_id, market=caller.country, audience=_audience(caller))
         rendition = _pick(media.renditions, rung, track_id)
         content_key, wrapped_key = keys
+        try:
+            plain_size = blobs.size(rendition.storage_key)
+        except FileNotFoundError:
+            raise NotFound(f"track '{track_id}' has no stored '{rendition.rung}' audio") from None
         header = crypto.FileHeader(
-            plain_size=blobs.size(rendition.storage_key),
+            plain_size=plain_size,
             nonce=crypto.nonce_for(content_key, rendition.storage_key),
             wrapped_key=wrapped_key,
             media_type=MEDIA_TYPES.get(rendition.codec, "application/octet-stream"),

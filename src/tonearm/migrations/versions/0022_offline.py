@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("licence_id", ID, nullable=False),
         sa.Column("track_id", ID, nullable=False),
         sa.Column("device_id", ID, nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         _device_fk("offline_licence_tracks"),
         sa.ForeignKeyConstraint(
             ["licence_id"],
