@@ -68,9 +68,10 @@ class Listener:
 
 
 @contextmanager
-def serve(settings: Settings) -> Iterator[Live]:
+def serve(settings: Settings, *, ws: str = "none") -> Iterator[Live]:
     """The Tonearm app on a free port in a thread, for as long as the block lasts, with its
-    background jobs (the outbox relay, the event consumers) running as in a server."""
+    background jobs (the outbox relay, the event consumers) running as in a server. WebSockets
+    (the player's device sockets) only with `ws`, uvicorn's name for an implementation."""
     import uvicorn
 
     app = create_app(settings)
@@ -78,7 +79,7 @@ def serve(settings: Settings) -> Iterator[Live]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws="none")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws=ws)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
