@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from tests.auth import bearer, user_token
 from tests.catalog_factory import make_track, publish
+from tonearm.accounts import account
 from tonearm.config import Settings
 from tonearm.kit.db import unit_of_work
 
@@ -91,6 +92,11 @@ class Offline:
 
     def file(self, user: str, device: str, track: str) -> Any:
         return self.call(user, "GET", f"/v1/me/offline/devices/{device}/tracks/{track}/file")
+
+    def user_id(self, name: str, **fields: Any) -> str:
+        self.token(name, **fields)
+        with self.session() as session:
+            return str(account.get_by_name(session, name).id)
 
     def session(self) -> Any:
         return unit_of_work(self.app.state.session_factory)
