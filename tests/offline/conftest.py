@@ -103,7 +103,15 @@ class Offline:
 
 
 def _with_aac(app: Any, name: str, number: int, tmp: Path, **changes: Any) -> tuple[Any, bytes]:
-    track = make_track(name, album_name="Offline Album", track_number=number, **changes)
+    # Four minutes, as songs are: playback events are checked against the length.
+    track = make_track(
+        name,
+        album_name="Offline Album",
+        track_number=number,
+        duration_ms=240_000,
+        samples=240 * 48_000,
+        **changes,
+    )
     key = f"audio/{hashlib.sha256(name.encode()).hexdigest()}.m4a"
     audio = os.urandom(FILE_BYTES)
     source = tmp / f"{number}.m4a"

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from tests.listening.test_events import eventually
 from tests.offline.conftest import Offline, device_key, jwk, spki
 from tonearm.accounts import account
 from tonearm.catalog import catalog_feed
-from tonearm.kit.time import utcnow
+from tonearm.kit.time import as_utc, iso_ms, utcnow
+from tonearm.listening import listening
 from tonearm.offline import crypto
-from tonearm.offline.models import OfflineLicence
+from tonearm.offline.models import OfflineLicence, OfflineTrack
 
 DEVICES = "/v1/me/offline/devices"
 
@@ -310,3 +312,43 @@ def test_unknown_and_malformed_ids_get_a_404_or_a_400(offline: Offline) -> None:
     )
     # The catalog names an Opus rendition this test never stored: not a 500.
     assert "no stored 'opus_24' audio" in _error(opus, 404)["message"]
+
+
+def test_a_play_made_offline_3_days_ago_comes_back_counted_at_its_own_time(offline: Offline) -> None:
+    device, _licence = _album(offline)
+    track = offline.tracks[0]
+    start = utcnow().replace(microsecond=0) - timedelta(days=3)
+    events = [
+        {
+            "type": kind,
+            "event_id": f"plane-{kind}",
+            "track_id": f"tonearm:track:{track}",
+            "context_uri": f"tonearm:album:{offline.album}",
+            "device_id": device["id"],
+            "position_ms": ms,
+            "ms_played": ms,
+            "timestamp": iso_ms(start + timedelta(milliseconds=ms)),
+            "offline": True,
+        }
+        for kind, ms in (("play.start", 0), ("play.end", 45_000))
+    ]
+    answer = offline.call("ada", "POST", "/v1/me/player/events", json={"events": events})
+    assert [e["status"] for e in answer.json()["events"]] == ["accepted", "accepted"], answer.text
+
+    def recently_played() -> list[dict[str, Any]]:
+        return list(offline.call("ada", "GET", "/v1/me/player/recently-played").json()["items"])
+
+    eventually(lambda: len(recently_played()) == 1)
+    assert recently_played()[0]["played_at"] == iso_ms(start)
+    with offline.session() as session:
+        counted = list(listening.counted_streams(session, start - timedelta(hours=1), utcnow()))
+    assert [(c.track_id, c.offline, c.played_at) for c in counted] == [(track, True, start)]
+
+    # The play also tells the device's list what was played last (what eviction spares).
+    def last_played() -> Any:
+        with offline.session() as session:
+            row = session.get(OfflineTrack, (device["id"], track))
+            return row.last_played_at if row else None
+
+    eventually(lambda: last_played() is not None)
+    assert abs((as_utc(last_played()) - start).total_seconds()) < 60
