@@ -226,6 +226,13 @@ class CatalogReads:
         )
         return list(session.scalars(query))
 
+    def track_ids_of_album(self, session: Session, album_id: str) -> list[str]:
+        """The album's tracks in disc and track order (what an offline licence holds); NotFound
+        for an unknown album."""
+        repo = CatalogRepository(session)
+        _album_or_raise(repo, album_id)
+        return repo.album_track_ids(album_id)
+
     def albums_of(self, session: Session, track_ids: Sequence[str]) -> dict[str, str]:
         """The album of each known track (unknown ids are left out)."""
         return CatalogRepository(session).album_ids(list(dict.fromkeys(track_ids))) if track_ids else {}

@@ -125,6 +125,12 @@ class CatalogRepository:
         )
         return list(self.session.scalars(query))
 
+    def album_track_ids(self, album_id: str) -> list[str]:
+        query = (
+            select(Track.id).where(Track.album_id == album_id).order_by(Track.disc_number, Track.track_number)
+        )
+        return list(self.session.scalars(query))
+
     def count_album_tracks(self, album_ids: Sequence[str]) -> dict[str, int]:
         query = (
             select(Track.album_id, func.count()).where(Track.album_id.in_(album_ids)).group_by(Track.album_id)

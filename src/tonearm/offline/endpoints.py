@@ -199,13 +199,13 @@ def check_in(device_id: str, session: DbSession, caller: Listener) -> schemas.Ch
         checked_in_at=iso_ms(done.at),
         licences=[
             schemas.LicenceSummary(
-                id=state.licence.id,
-                uri=uri(state.licence.kind, state.licence.item_id),
-                status=state.status,
-                expires_at=iso_ms(state.licence.expires_at),
-                total=len(state.track_ids),
+                id=count.licence.id,
+                uri=uri(count.licence.kind, count.licence.item_id),
+                status=count.status,
+                expires_at=iso_ms(count.licence.expires_at),
+                total=count.total,
             )
-            for state in done.licences
+            for count in done.licences
         ],
         revoked=[_revocation(row) for row in done.revoked],
     )

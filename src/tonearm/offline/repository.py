@@ -99,6 +99,14 @@ class OfflineRepository:
             found[licence_id].append(track_id)
         return found
 
+    def licence_sizes(self, licence_ids: Sequence[str]) -> dict[str, int]:
+        query = (
+            select(OfflineLicenceTrack.licence_id, func.count())
+            .where(OfflineLicenceTrack.licence_id.in_(licence_ids))
+            .group_by(OfflineLicenceTrack.licence_id)
+        )
+        return {licence_id: int(count) for licence_id, count in self.session.execute(query)}
+
     def set_licensed_tracks(self, licence: OfflineLicence, track_ids: Sequence[str]) -> None:
         self.session.execute(delete(OfflineLicenceTrack).where(OfflineLicenceTrack.licence_id == licence.id))
         rows = [
@@ -116,12 +124,6 @@ class OfflineRepository:
             .where(OfflineLicenceTrack.device_id == device_id, OfflineLicenceTrack.track_id == track_id)
         )
         return list(self.session.scalars(query))
-
-    def renew(self, licence_ids: Sequence[str], expires_at: datetime) -> None:
-        for chunk in _chunks(licence_ids):
-            self.session.execute(
-                update(OfflineLicence).where(OfflineLicence.id.in_(chunk)).values(expires_at=expires_at)
-            )
 
     def delete_licence(self, licence_id: str) -> None:
         self.session.execute(delete(OfflineLicenceTrack).where(OfflineLicenceTrack.licence_id == licence_id))

@@ -41,6 +41,7 @@ __all__ = [
     "CheckIn",
     "Download",
     "IssuedLicence",
+    "LicenceCount",
     "LicenceState",
     "OfflineService",
     "offline",
@@ -75,6 +76,13 @@ class LicenceState:
 
 
 @dataclass(frozen=True)
+class LicenceCount:
+    licence: OfflineLicence
+    status: str
+    total: int
+
+
+@dataclass(frozen=True)
 class IssuedLicence:
     state: LicenceState
     created: bool
@@ -87,7 +95,7 @@ class IssuedLicence:
 class CheckIn:
     device: OfflineDevice
     at: datetime
-    licences: list[LicenceState]
+    licences: list[LicenceCount]
     revoked: list[OfflineRevocation]
 
 
@@ -203,8 +211,9 @@ class OfflineService:
         if licence is None:
             licence, created = self._new_licence(repo, device, kind, item_id, at), True
         licence.issued_at, licence.expires_at = at, at + LICENCE_LIFETIME
-        evicted = self._make_room(repo, device, playable, at)
-        self._add_tracks(repo, device, playable, at)
+        held = set(repo.track_ids(device.id))
+        evicted = self._make_room(repo, device, held, playable, at)
+        self._add_tracks(repo, device, held.difference(evicted), playable, at)
         repo.set_licensed_tracks(licence, playable)
         self._drop_orphans(repo, device, at)
         state = LicenceState(licence, tuple(playable), "active")
@@ -235,20 +244,26 @@ class OfflineService:
         at, repo = now or utcnow(), OfflineRepository(session)
         repo.drop_revocations_before(device.id, at - REVOCATIONS_KEPT)
         held = repo.track_ids(device.id)
+        licences = repo.licences_of(device.id)
         if is_premium(caller.product):
             reasons = self._unplayable(session, caller, held)
         else:
             reasons = dict.fromkeys(held, PREMIUM_REQUIRED)
-            for licence in repo.licences_of(device.id):
+            for licence in licences:
                 repo.delete_licence(licence.id)
+            licences = []
         if reasons:
             repo.remove_tracks(device.id, list(reasons))
             repo.revoke(device.id, reasons, at)
-        for licence in repo.licences_of(device.id):
+        for licence in licences:
             if _status(licence, at) == "active":
                 licence.expires_at = at + LICENCE_LIFETIME
         device.last_check_in_at = at
-        return CheckIn(device, at, self._states(repo, device, at), repo.revocations(device.id))
+        sizes = repo.licence_sizes([licence.id for licence in licences])
+        counted = [
+            LicenceCount(licence, _status(licence, at), sizes.get(licence.id, 0)) for licence in licences
+        ]
+        return CheckIn(device, at, counted, repo.revocations(device.id))
 
     # ---- files ----
 
@@ -344,10 +359,7 @@ class OfflineService:
         if kind == "track":
             return [item_id]
         if kind == "album":
-            page = catalog_service.album_tracks(
-                session, item_id, base="", market=None, limit=MAX_TRACKS_PER_DEVICE, offset=0
-            )
-            found = [track.id for track in page.items]
+            found = catalog_service.track_ids_of_album(session, item_id)
         else:
             items, _total = playlists.items(session, item_id, caller.user_id, offset=0, limit=MAX_ITEMS)
             found = [item.track_id for item in items]
@@ -382,11 +394,15 @@ class OfflineService:
         return licence
 
     def _make_room(
-        self, repo: OfflineRepository, device: OfflineDevice, coming: Sequence[str], at: datetime
+        self,
+        repo: OfflineRepository,
+        device: OfflineDevice,
+        held: set[str],
+        coming: Sequence[str],
+        at: datetime,
     ) -> list[str]:
         """Evict the least recently played tracks the device holds beyond the limit, never one
         of those coming."""
-        held = set(repo.track_ids(device.id))
         keep = set(coming)
         overflow = len(held | keep) - MAX_TRACKS_PER_DEVICE
         if overflow <= 0:
@@ -398,9 +414,13 @@ class OfflineService:
         return victims
 
     def _add_tracks(
-        self, repo: OfflineRepository, device: OfflineDevice, coming: Sequence[str], at: datetime
+        self,
+        repo: OfflineRepository,
+        device: OfflineDevice,
+        held: set[str],
+        coming: Sequence[str],
+        at: datetime,
     ) -> None:
-        held = set(repo.track_ids(device.id))
         rows = []
         for track_id in coming:
             if track_id in held:
