@@ -352,3 +352,18 @@ def test_a_play_made_offline_3_days_ago_comes_back_counted_at_its_own_time(offli
 
     eventually(lambda: last_played() is not None)
     assert abs((as_utc(last_played()) - start).total_seconds()) < 60
+
+
+def test_a_takedown_after_the_days_full_check_reaches_the_device_through_the_catalog_topic(
+    offline: Offline,
+) -> None:
+    device, _licence = _album(offline)
+    assert offline.check_in("ada", device["id"])["revoked"] == []  # the day's full check
+    gone = offline.tracks[2]
+    with offline.session() as session:
+        catalog_feed.take_down(session, gone, None)
+
+    def revoked() -> list[str]:
+        return [r["id"] for r in offline.check_in("ada", device["id"])["revoked"]]
+
+    eventually(lambda: revoked() == [gone])

@@ -18,11 +18,13 @@ from tests.catalog_factory import make_track, publish
 from tests.listening.conftest import play_events
 from tests.offline.conftest import Offline, jwk
 from tonearm.accounts import Caller, account
+from tonearm.catalog import catalog_feed
+from tonearm.events import TRACK_TAKEN_DOWN, make
 from tonearm.kit.consumers import Delivered
 from tonearm.kit.db import Base, make_engine, migrate, unit_of_work
 from tonearm.kit.time import utcnow
 from tonearm.offline import LICENCE_LIFETIME, MAX_TRACKS_PER_DEVICE, offline
-from tonearm.offline.consumer import OfflinePlaysConsumer
+from tonearm.offline.consumer import OfflinePlaysConsumer, OfflineRightsConsumer
 from tonearm.offline.errors import LicenceExpired
 from tonearm.offline.models import OfflineLicence, OfflineTrack
 from tonearm.offline.personal_data import OfflineData
@@ -233,3 +235,43 @@ def test_the_export_lists_devices_licences_and_tracks_without_keys_and_erasure_r
             "offline_licences": [],
             "offline_tracks": [],
         }
+
+
+def test_between_full_checks_only_what_the_catalog_topic_named_is_read_again(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with unit_of_work(session_factory) as session:
+        user = account.create_user(
+            session, "bo", password="correct horse battery", country="SE", product="premium"
+        )
+        tracks = publish(
+            session, *(make_track(f"Day {n}", album_name="Day Album", track_number=n) for n in (1, 2))
+        )
+        device, _created = offline.register(session, _caller(user.id), name="Phone", public_key=jwk(2))
+        offline.issue(session, _caller(user.id), device.id, f"tonearm:track:{tracks[0]}")
+        offline.issue(session, _caller(user.id), device.id, f"tonearm:track:{tracks[1]}")
+    # Check-ins in the past and the future around now, when the topic's notes are taken.
+    now = utcnow() - timedelta(hours=3)
+
+    def check_in(at: datetime) -> list[str]:
+        with unit_of_work(session_factory) as session:
+            done = offline.check_in(session, _caller(user.id), device.id, now=at)
+            return [row.track_id for row in done.revoked]
+
+    assert check_in(now) == []  # the full check
+    with unit_of_work(session_factory) as session:
+        catalog_feed.take_down(session, tracks[0], None)
+        catalog_feed.take_down(session, tracks[1], None)
+    # No consumer ran here: an hour later nothing was named, so nothing is read again...
+    assert check_in(now + timedelta(hours=1)) == []
+    # ...until the topic names one of them,
+    with unit_of_work(session_factory) as session:
+        OfflineRightsConsumer().apply(session, _taken_down(tracks[1]))
+    assert check_in(now + timedelta(hours=3, minutes=1)) == [tracks[1]]
+    # and the next day's full check finds the other without any event.
+    assert sorted(check_in(now + timedelta(hours=26))) == sorted(tracks)
+
+
+def _taken_down(track_id: str) -> list[Delivered]:
+    event = make(TRACK_TAKEN_DOWN, {"track_id": track_id, "album_id": "A" * 22, "territory": "WW"})
+    return [Delivered(1, utcnow(), event)]

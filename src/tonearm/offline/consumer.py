@@ -1,5 +1,6 @@
-"""The offline domain's consumer of the playback topic: each listener's latest play of each
-track, which decides what a full device evicts first. Offline plays count as they happened."""
+"""The offline domain's consumers: of the playback topic, each listener's latest play of each
+track, which decides what a full device evicts first (offline plays count as they happened);
+of the catalog topic, the tracks whose rights changed, which the next check-ins read again."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from tonearm.kit.consumers import Delivered
 from tonearm.kit.time import as_utc
 from tonearm.offline.service import offline
 
-__all__ = ["OfflinePlaysConsumer"]
+__all__ = ["OfflinePlaysConsumer", "OfflineRightsConsumer"]
+
+RIGHTS_EVENTS = frozenset({"track.taken_down", "rights.changed"})
 
 
 class OfflinePlaysConsumer:
@@ -34,4 +37,21 @@ class OfflinePlaysConsumer:
 
     def forget(self, session: Session, since: datetime | None = None) -> None:
         # Only the latest play is kept, and only forward: a replay from any point rebuilds it.
+        return None
+
+
+class OfflineRightsConsumer:
+    """Notes the tracks the catalog topic says were taken down or had their rights changed, so
+    the next check-in of a device holding one reads its playability again. Idempotent: a track
+    noted twice is noted once, at the later time."""
+
+    name = "offline-rights"
+    topic = "catalog"
+
+    def apply(self, session: Session, batch: Sequence[Delivered]) -> None:
+        named = [item.event.payload["track_id"] for item in batch if item.event.name in RIGHTS_EVENTS]
+        offline.note_rights_changed(session, named)
+
+    def forget(self, session: Session, since: datetime | None = None) -> None:
+        # A replay notes the tracks again; a note that is not there only waits for the daily check.
         return None

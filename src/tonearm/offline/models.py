@@ -13,7 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tonearm.kit.db import Base
 
-__all__ = ["OfflineDevice", "OfflineLicence", "OfflineLicenceTrack", "OfflineRevocation", "OfflineTrack"]
+__all__ = [
+    "OfflineDevice",
+    "OfflineLicence",
+    "OfflineLicenceTrack",
+    "OfflineRevocation",
+    "OfflineRightsChange",
+    "OfflineTrack",
+]
 
 ID = String(22)
 
@@ -30,6 +37,9 @@ class OfflineDevice(Base):
     key_fingerprint: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_check_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When a check-in last re-read the playability of every track the device holds (once a
+    # day; between, only the tracks the catalog topic named are read again).
+    full_check_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OfflineLicence(Base):
@@ -93,3 +103,13 @@ class OfflineRevocation(Base):
     track_id: Mapped[str] = mapped_column(ID, primary_key=True)
     reason: Mapped[str] = mapped_column(String(20))
     revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OfflineRightsChange(Base):
+    """A track the catalog topic said was taken down or had its rights changed, and when that
+    was noted here: what a check-in between two full checks reads again."""
+
+    __tablename__ = "offline_rights_changes"
+
+    track_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    noted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,5 +1,5 @@
-"""The offline domain on the platform: its routes, its consumer of the playback topic and its
-part of users' personal data."""
+"""The offline domain on the platform: its routes, its consumers (plays from the playback topic,
+rights changes from the catalog topic) and its part of users' personal data."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ def _routers() -> Sequence[APIRouter]:
 
 
 def _consumers(_platform: Platform) -> Sequence[Consumer]:
-    from tonearm.offline.consumer import OfflinePlaysConsumer
+    from tonearm.offline.consumer import OfflinePlaysConsumer, OfflineRightsConsumer
 
-    return (OfflinePlaysConsumer(),)
+    return (OfflinePlaysConsumer(), OfflineRightsConsumer())
 
 
 def _personal_data() -> PersonalDataProvider:

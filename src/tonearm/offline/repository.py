@@ -14,6 +14,7 @@ from tonearm.offline.models import (
     OfflineLicence,
     OfflineLicenceTrack,
     OfflineRevocation,
+    OfflineRightsChange,
     OfflineTrack,
 )
 
@@ -189,6 +190,25 @@ class OfflineRepository:
     def users_with_devices(self, user_ids: Sequence[str]) -> set[str]:
         query = select(OfflineDevice.user_id).where(OfflineDevice.user_id.in_(user_ids)).distinct()
         return set(self.session.scalars(query))
+
+    def changed_held(self, device_id: str, since: datetime) -> list[str]:
+        """The device's tracks whose rights changed since `since` (as the catalog topic said)."""
+        query = (
+            select(OfflineTrack.track_id)
+            .join(OfflineRightsChange, OfflineRightsChange.track_id == OfflineTrack.track_id)
+            .where(OfflineTrack.device_id == device_id, OfflineRightsChange.noted_at >= since)
+        )
+        return list(self.session.scalars(query))
+
+    def note_rights_changed(self, track_ids: Sequence[str], at: datetime, *, forget_before: datetime) -> None:
+        unique = list(dict.fromkeys(track_ids))
+        for chunk in _chunks(unique):
+            self.session.execute(delete(OfflineRightsChange).where(OfflineRightsChange.track_id.in_(chunk)))
+        self.session.execute(insert(OfflineRightsChange), [{"track_id": t, "noted_at": at} for t in unique])
+        self.session.execute(delete(OfflineRightsChange).where(OfflineRightsChange.noted_at < forget_before))
+
+    def forget_rights_changes(self) -> None:
+        self.session.execute(delete(OfflineRightsChange))
 
     # ---- revocations ----
 

@@ -3,9 +3,10 @@ public key), ask for a track, album or playlist on one, and check in to renew.
 
 A licence names the tracks the listener may play (their country, product and explicit setting,
 now) and lasts 30 days; a check-in renews every licence still running and answers what was
-revoked. Playability is checked at every check-in, against the catalog as it is then: a
-takedown, a rights window that ended, or the account no longer premium takes the tracks off the
-device there (there is no event to miss, and a window's end has none). A device holds at most
+revoked. A check-in reads playability from the catalog as it is then: for the tracks the
+catalog topic named since the device's last check-in (takedowns, rights changes: a consumer
+notes them), and once a day for every track the device holds (a rights window that closes by
+time has no event). A downgrade to free takes everything off at the next check-in. A device holds at most
 10,000 tracks; a licence that would pass that evicts the device's least recently played tracks
 (plays come from the playback topic, offline ones included) to make room.
 """
@@ -51,6 +52,8 @@ LICENCE_LIFETIME = timedelta(days=30)
 MAX_DEVICES = 5
 MAX_TRACKS_PER_DEVICE = 10_000
 LICENSED_KINDS = ("track", "album", "playlist")
+# How often a check-in reads every held track's playability again, not only the changed ones.
+FULL_CHECK_EVERY = timedelta(days=1)
 # Revocations are told at every check-in this long: a device away longer has no live licence.
 REVOCATIONS_KEPT = LICENCE_LIFETIME
 # What a file is downloaded as when the device names no rung: AAC first (the web player's
@@ -246,7 +249,7 @@ class OfflineService:
         held = repo.track_ids(device.id)
         licences = repo.licences_of(device.id)
         if is_premium(caller.product):
-            reasons = self._unplayable(session, caller, held)
+            reasons = self._unplayable(session, caller, self._to_check(repo, device, held, at))
         else:
             reasons = dict.fromkeys(held, PREMIUM_REQUIRED)
             for licence in licences:
@@ -264,6 +267,27 @@ class OfflineService:
             LicenceCount(licence, _status(licence, at), sizes.get(licence.id, 0)) for licence in licences
         ]
         return CheckIn(device, at, counted, repo.revocations(device.id))
+
+    def _to_check(
+        self, repo: OfflineRepository, device: OfflineDevice, held: list[str], at: datetime
+    ) -> list[str]:
+        """Every held track once a day (a rights window closes by time, and has no event; the
+        listener's country or explicit setting may have changed); in between, the held tracks
+        the catalog topic named since the device's last check-in."""
+        last = device.full_check_at
+        if last is None or as_utc(last) <= at - FULL_CHECK_EVERY or device.last_check_in_at is None:
+            device.full_check_at = at
+            return held
+        return repo.changed_held(device.id, as_utc(device.last_check_in_at))
+
+    def note_rights_changed(self, session: Session, track_ids: Sequence[str]) -> None:
+        """The catalog topic named these tracks (taken down, rights changed): the next check-in
+        of a device holding one reads its playability again."""
+        if track_ids:
+            at = utcnow()
+            OfflineRepository(session).note_rights_changed(
+                track_ids, at, forget_before=at - 2 * FULL_CHECK_EVERY
+            )
 
     # ---- files ----
 

@@ -1,4 +1,5 @@
-"""offline: devices with their public keys, licences, the tracks on each device, revocations
+"""offline: devices with their public keys, licences, the tracks on each device, revocations,
+and the tracks whose rights changed
 
 Revision ID: 0022
 Revises: 0021
@@ -37,6 +38,7 @@ def upgrade() -> None:
         sa.Column("key_fingerprint", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_check_in_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("full_check_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_offline_devices_user_id_users"), ondelete="CASCADE"
         ),
@@ -103,9 +105,16 @@ def upgrade() -> None:
         _device_fk("offline_revocations"),
         sa.PrimaryKeyConstraint("device_id", "track_id", name=op.f("pk_offline_revocations")),
     )
+    op.create_table(
+        "offline_rights_changes",
+        sa.Column("track_id", ID, nullable=False),
+        sa.Column("noted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("track_id", name=op.f("pk_offline_rights_changes")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("offline_rights_changes")
     op.drop_table("offline_revocations")
     op.drop_index("ix_offline_tracks_track_id", table_name="offline_tracks")
     op.drop_table("offline_tracks")
