@@ -69,7 +69,7 @@ def test_a_licence_runs_30_days_from_its_issue_and_from_each_check_in(offline_en
     with env.session() as session:
         done = offline.check_in(session, _caller(user), device_id, now=T0 + timedelta(days=20))
     assert done.licences[0].status == "active"
-    assert done.licences[0].licence.expires_at == T0 + timedelta(days=50)
+    assert done.licences[0].expires_at == T0 + timedelta(days=50)
     assert _download(env, user, device_id, T0 + timedelta(days=45)) > 0
     with env.session() as session:
         late = offline.check_in(session, _caller(user), device_id, now=T0 + timedelta(days=51))
@@ -144,6 +144,11 @@ def full(session_factory: sessionmaker[Session]) -> Iterator[dict[str, Any]]:
     }
 
 
+def _issue_album(session: Session, full: dict[str, Any]) -> Any:
+    album = f"tonearm:album:{full['album']}"
+    return offline.issue(session, _caller(full["user"]), full["device"], album, now=T0 + timedelta(days=1))
+
+
 def _count(session: Session, device_id: str) -> int:
     return int(
         session.scalar(
@@ -155,13 +160,7 @@ def _count(session: Session, device_id: str) -> int:
 
 def test_a_full_device_evicts_its_least_recently_played_tracks_for_a_new_album(full: dict[str, Any]) -> None:
     with unit_of_work(full["factory"]) as session:
-        issued = offline.issue(
-            session,
-            _caller(full["user"]),
-            full["device"],
-            f"tonearm:album:{full['album']}",
-            now=T0 + timedelta(days=1),
-        )
+        issued = _issue_album(session, full)
         assert list(issued.evicted) == full["held"][:3]
         assert list(issued.state.track_ids) == full["tracks"]
         assert _count(session, full["device"]) == MAX_TRACKS_PER_DEVICE
@@ -184,13 +183,7 @@ def test_a_track_played_recently_is_kept_and_the_next_oldest_goes(full: dict[str
     with unit_of_work(full["factory"]) as session:
         played = session.get(OfflineTrack, (full["device"], full["held"][1]))
         assert played is not None and played.last_played_at is not None
-        issued = offline.issue(
-            session,
-            _caller(full["user"]),
-            full["device"],
-            f"tonearm:album:{full['album']}",
-            now=T0 + timedelta(days=1),
-        )
+        issued = _issue_album(session, full)
     assert list(issued.evicted) == [full["held"][0], full["held"][2], full["held"][3]]
 
 

@@ -202,7 +202,7 @@ def check_in(device_id: str, session: DbSession, caller: Listener) -> schemas.Ch
                 id=count.licence.id,
                 uri=uri(count.licence.kind, count.licence.item_id),
                 status=count.status,
-                expires_at=iso_ms(count.licence.expires_at),
+                expires_at=iso_ms(count.expires_at),
                 total=count.total,
             )
             for count in done.licences

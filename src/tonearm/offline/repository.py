@@ -126,6 +126,14 @@ class OfflineRepository:
         )
         return list(self.session.scalars(query))
 
+    def renew(self, licence_ids: Sequence[str], expires_at: datetime) -> None:
+        """Bulk, without touching the session's objects (the caller knows the new expiry)."""
+        for chunk in _chunks(licence_ids):
+            statement = (
+                update(OfflineLicence).where(OfflineLicence.id.in_(chunk)).values(expires_at=expires_at)
+            )
+            self.session.execute(statement.execution_options(synchronize_session=False))
+
     def delete_licence(self, licence_id: str) -> None:
         self.session.execute(delete(OfflineLicenceTrack).where(OfflineLicenceTrack.licence_id == licence_id))
         self.session.execute(delete(OfflineLicence).where(OfflineLicence.id == licence_id))

@@ -83,6 +83,7 @@ class LicenceCount:
     licence: OfflineLicence
     status: str
     total: int
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -246,38 +247,41 @@ class OfflineService:
         device = self.device_of(session, _user(caller), device_id)
         at, repo = now or utcnow(), OfflineRepository(session)
         repo.drop_revocations_before(device.id, at - REVOCATIONS_KEPT)
-        held = repo.track_ids(device.id)
         licences = repo.licences_of(device.id)
         if is_premium(caller.product):
-            reasons = self._unplayable(session, caller, self._to_check(repo, device, held, at))
+            reasons = self._unplayable(session, caller, self._to_check(repo, device, at))
         else:
-            reasons = dict.fromkeys(held, PREMIUM_REQUIRED)
+            reasons = dict.fromkeys(repo.track_ids(device.id), PREMIUM_REQUIRED)
             for licence in licences:
                 repo.delete_licence(licence.id)
             licences = []
         if reasons:
             repo.remove_tracks(device.id, list(reasons))
             repo.revoke(device.id, reasons, at)
-        for licence in licences:
-            if _status(licence, at) == "active":
-                licence.expires_at = at + LICENCE_LIFETIME
+        renewed = at + LICENCE_LIFETIME
+        running = {licence.id for licence in licences if _status(licence, at) == "active"}
+        repo.renew(sorted(running), renewed)  # one statement, however many licences
         device.last_check_in_at = at
         sizes = repo.licence_sizes([licence.id for licence in licences])
         counted = [
-            LicenceCount(licence, _status(licence, at), sizes.get(licence.id, 0)) for licence in licences
+            LicenceCount(
+                licence,
+                "active" if licence.id in running else "expired",
+                sizes.get(licence.id, 0),
+                renewed if licence.id in running else as_utc(licence.expires_at),
+            )
+            for licence in licences
         ]
         return CheckIn(device, at, counted, repo.revocations(device.id))
 
-    def _to_check(
-        self, repo: OfflineRepository, device: OfflineDevice, held: list[str], at: datetime
-    ) -> list[str]:
+    def _to_check(self, repo: OfflineRepository, device: OfflineDevice, at: datetime) -> list[str]:
         """Every held track once a day (a rights window closes by time, and has no event; the
         listener's country or explicit setting may have changed); in between, the held tracks
         the catalog topic named since the device's last check-in."""
         last = device.full_check_at
         if last is None or as_utc(last) <= at - FULL_CHECK_EVERY or device.last_check_in_at is None:
             device.full_check_at = at
-            return held
+            return repo.track_ids(device.id)
         return repo.changed_held(device.id, as_utc(device.last_check_in_at))
 
     def note_rights_changed(self, session: Session, track_ids: Sequence[str]) -> None:
