@@ -215,9 +215,7 @@ class OfflineService:
         if licence is None:
             licence, created = self._new_licence(repo, device, kind, item_id, at), True
         licence.issued_at, licence.expires_at = at, at + LICENCE_LIFETIME
-        held = set(repo.track_ids(device.id))
-        evicted = self._make_room(repo, device, held, playable, at)
-        self._add_tracks(repo, device, held.difference(evicted), playable, at)
+        evicted = self._hold(repo, device, playable, at)
         repo.set_licensed_tracks(licence, playable)
         self._drop_orphans(repo, device, at)
         state = LicenceState(licence, tuple(playable), "active")
@@ -421,52 +419,35 @@ class OfflineService:
         repo.add(licence)
         return licence
 
-    def _make_room(
-        self,
-        repo: OfflineRepository,
-        device: OfflineDevice,
-        held: set[str],
-        coming: Sequence[str],
-        at: datetime,
+    def _hold(
+        self, repo: OfflineRepository, device: OfflineDevice, coming: Sequence[str], at: datetime
     ) -> list[str]:
-        """Evict the least recently played tracks the device holds beyond the limit, never one
-        of those coming."""
-        keep = set(coming)
+        """Put the tracks on the device, each new one with a content key of its own, evicting
+        the least recently played ones it holds beyond the limit (never one of those coming)."""
+        held, keep = set(repo.track_ids(device.id)), set(coming)
         overflow = len(held | keep) - MAX_TRACKS_PER_DEVICE
-        if overflow <= 0:
-            return []
-        candidates = repo.least_recently_played(device.id, overflow + len(keep & held))
-        victims = [track_id for track_id in candidates if track_id not in keep][:overflow]
-        repo.remove_tracks(device.id, victims)
-        repo.revoke(device.id, dict.fromkeys(victims, EVICTED), at)
-        return victims
-
-    def _add_tracks(
-        self,
-        repo: OfflineRepository,
-        device: OfflineDevice,
-        held: set[str],
-        coming: Sequence[str],
-        at: datetime,
-    ) -> None:
+        victims: list[str] = []
+        if overflow > 0:
+            candidates = repo.least_recently_played(device.id, overflow + len(keep & held))
+            victims = [track_id for track_id in candidates if track_id not in keep][:overflow]
+            repo.remove_tracks(device.id, victims)
+            repo.revoke(device.id, dict.fromkeys(victims, EVICTED), at)
         rows = []
-        for track_id in coming:
-            if track_id in held:
-                continue
+        for track_id in keep - held:
             content_key = crypto.new_content_key()
-            wrapped = crypto.wrap_key(device.public_key, content_key)
             rows.append(
                 {
                     "device_id": device.id,
                     "track_id": track_id,
                     "content_key": content_key,
-                    "wrapped_key": wrapped,
+                    "wrapped_key": crypto.wrap_key(device.public_key, content_key),
                     "added_at": at,
                     "last_played_at": None,
                 }
             )
         repo.add_tracks(rows)
         repo.forget_revocations(device.id, list(coming))
+        return victims
 
     def _drop_orphans(self, repo: OfflineRepository, device: OfflineDevice, at: datetime) -> None:
         orphans = repo.orphans(device.id)

@@ -19,13 +19,15 @@ depends_on = None
 ID = sa.String(length=22)
 
 
-def _device_fk(table: str) -> sa.ForeignKeyConstraint:
+def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
+    """A foreign key that goes with the row it names (ON DELETE CASCADE)."""
     return sa.ForeignKeyConstraint(
-        ["device_id"],
-        ["offline_devices.id"],
-        name=op.f(f"fk_{table}_device_id_offline_devices"),
-        ondelete="CASCADE",
+        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"), ondelete="CASCADE"
     )
+
+
+def _device_fk(table: str) -> sa.ForeignKeyConstraint:
+    return _fk(table, "device_id", "offline_devices")
 
 
 def upgrade() -> None:
@@ -39,9 +41,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_check_in_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("full_check_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_offline_devices_user_id_users"), ondelete="CASCADE"
-        ),
+        _fk("offline_devices", "user_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offline_devices")),
         sa.UniqueConstraint("user_id", "key_fingerprint", name=op.f("uq_offline_devices_user_id")),
     )
@@ -56,9 +56,7 @@ def upgrade() -> None:
         sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         _device_fk("offline_licences"),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_offline_licences_user_id_users"), ondelete="CASCADE"
-        ),
+        _fk("offline_licences", "user_id", "users"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_offline_licences")),
         sa.UniqueConstraint("device_id", "kind", "item_id", name=op.f("uq_offline_licences_device_id")),
     )
@@ -70,12 +68,7 @@ def upgrade() -> None:
         sa.Column("device_id", ID, nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         _device_fk("offline_licence_tracks"),
-        sa.ForeignKeyConstraint(
-            ["licence_id"],
-            ["offline_licences.id"],
-            name=op.f("fk_offline_licence_tracks_licence_id_offline_licences"),
-            ondelete="CASCADE",
-        ),
+        _fk("offline_licence_tracks", "licence_id", "offline_licences"),
         sa.PrimaryKeyConstraint("licence_id", "track_id", name=op.f("pk_offline_licence_tracks")),
     )
     op.create_index(
