@@ -19,7 +19,7 @@ from tests.auth import PASSWORD, bearer, user_token
 from tonearm.config import Settings
 from tonearm.kit.db import has_written, make_engine, make_session_factory, unit_of_work
 
-HELD_SECONDS = 1.5
+HELD_SECONDS = 3.0
 
 
 @contextmanager

@@ -107,6 +107,9 @@ def image_response(request: Request, jpeg: bytes, *, immutable: bool) -> Respons
     return Response(content=jpeg, media_type="image/jpeg", headers=headers)
 
 
-DbSession = Annotated[Session, Depends(_session)]
+# Committed when the route returns, before the answer is sent: a client that is told its write
+# happened reads it back in its next request (its commit goes to a worker thread, so the event
+# loop may serve that next request meanwhile).
+DbSession = Annotated[Session, Depends(_session, scope="function")]
 BaseUrl = Annotated[str, Depends(_base_url)]
 Market = Annotated[str | None, Depends(_market)]
