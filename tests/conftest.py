@@ -89,8 +89,9 @@ def redis_url(redis_available: bool) -> Iterator[str]:
     namespace = f"test-{secrets.token_hex(6)}"
     yield f"{REDIS_URL}?namespace={namespace}"
     client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(match=f"tonearm:rl:{namespace}:*"):
-        client.delete(key)
+    for concern in ("rl", "player"):  # the rate limiter's keys, the player hub's
+        for key in client.scan_iter(match=f"tonearm:{concern}:{namespace}:*"):
+            client.delete(key)
     client.close()
 
 

@@ -5,7 +5,6 @@ server processes sharing one Redis, one controlling a device connected to the ot
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -20,7 +19,6 @@ import requests
 import spotipy
 
 from tests.auth import bearer, user_token
-from tests.conftest import REDIS_URL
 from tests.e2e.conftest import Live, serve
 from tests.player.conftest import ALBUM_TRACKS, Catalog, publish_catalog
 from tests.player.live import LiveDevice
@@ -161,13 +159,9 @@ def _start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path, redis_available: bool) -> Iterator[tuple[str, str, str]]:
-    """(url of one, url of the other, a listener's token), both on one SQLite file and one Redis."""
-    if not redis_available:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    import redis
-
-    namespace = f"test-{secrets.token_hex(6)}"
+def two_servers(tmp_path: Path, redis_url: str) -> Iterator[tuple[str, str, str]]:
+    """(url of one, url of the other, a listener's token), both on one SQLite file and one Redis
+    (under the test's own namespace)."""
     settings = Settings(data_dir=tmp_path / "var", signing_keys="k1:secret", rate_limit_url="off")
     runtime = open_runtime(settings)  # migrates the database once, before either server starts
     runtime.close()
@@ -176,7 +170,7 @@ def two_servers(tmp_path: Path, redis_available: bool) -> Iterator[tuple[str, st
         "TONEARM_DATA_DIR": str(settings.data_dir),
         "TONEARM_SIGNING_KEYS": settings.signing_keys,
         "TONEARM_RATE_LIMIT_URL": "off",
-        "TONEARM_PLAYER_FANOUT_URL": f"{REDIS_URL}?namespace={namespace}",
+        "TONEARM_PLAYER_FANOUT_URL": redis_url,
     }
     first, first_url = _start_server(env)
     try:
@@ -184,18 +178,13 @@ def two_servers(tmp_path: Path, redis_available: bool) -> Iterator[tuple[str, st
         try:
             from tonearm.app import create_app
 
-            app = create_app(settings)
-            yield first_url, second_url, user_token(app, "two-servers")
+            yield first_url, second_url, user_token(create_app(settings), "two-servers")
         finally:
             second.terminate()
             second.wait(10)
     finally:
         first.terminate()
         first.wait(10)
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(match=f"tonearm:player:{namespace}:*"):
-            client.delete(key)
-        client.close()
 
 
 def test_one_server_process_controls_a_device_connected_to_another(two_servers: tuple[str, str, str]) -> None:

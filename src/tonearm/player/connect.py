@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
+import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -50,7 +52,10 @@ async def connect(websocket: WebSocket, access_token: str | None = None) -> None
         return
     except (TimeoutError, WebSocketDisconnect):
         return
-    await _serve(websocket, user_id, device)
+    try:
+        await _serve(websocket, user_id, device)
+    except TonearmError as error:  # the hub failed (Redis down): said, not a dropped socket
+        await _refuse(websocket, error)
 
 
 async def _register(websocket: WebSocket, access_token: str | None) -> tuple[str, Device]:
@@ -126,12 +131,15 @@ def _welcome(websocket: WebSocket, user_id: str, device_id: str) -> str:
 
 
 async def _send(websocket: WebSocket, socket: DeviceSocket, player: PlayerService) -> None:
-    """Writes the socket's messages out in order; renews its device while it lives."""
+    """Writes the socket's messages out in order; renews its device while it lives (at moments
+    spread out, so sockets opened together do not all renew together)."""
+    renew_at = time.monotonic() + HEARTBEAT_SECONDS * random.uniform(0.5, 1.0)
     while True:
         try:
-            text = await asyncio.wait_for(socket.outbox.get(), HEARTBEAT_SECONDS)
+            text = await asyncio.wait_for(socket.outbox.get(), max(0.0, renew_at - time.monotonic()))
         except TimeoutError:
             await run_in_threadpool(player.heartbeat, socket.user_id, socket.device_id)
+            renew_at = time.monotonic() + HEARTBEAT_SECONDS * random.uniform(0.8, 1.2)
             continue
         await websocket.send_text(text)
 

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import REDIS_URL
 from tonearm.backends.playerhub import PlayerHub, open_player_hub
 
 
-@pytest.fixture
-def player_redis_url(redis_available: bool) -> Iterator[str]:
-    """Redis under a namespace of this test's own; only its keys are deleted afterwards."""
-    if not redis_available:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    import redis
-
-    namespace = f"test-{secrets.token_hex(6)}"
-    yield f"{REDIS_URL}?namespace={namespace}"
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(match=f"tonearm:player:{namespace}:*"):
-        client.delete(key)
-    client.close()
-
-
 def _open(request: pytest.FixtureRequest) -> PlayerHub:
-    url = "memory://" if request.param == "memory" else request.getfixturevalue("player_redis_url")
+    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
     return open_player_hub(url)
 
 
@@ -126,8 +109,8 @@ def test_after_stop_listening_nothing_more_is_delivered(hub: PlayerHub) -> None:
 
 
 @pytest.mark.parametrize("hub", ["redis"], indirect=True)
-def test_two_hubs_on_one_redis_share_state_and_messages(hub: PlayerHub, player_redis_url: str) -> None:
-    other = open_player_hub(player_redis_url)
+def test_two_hubs_on_one_redis_share_state_and_messages(hub: PlayerHub, redis_url: str) -> None:
+    other = open_player_hub(redis_url)
     try:
         heard, arrived = _heard(other)
         time.sleep(0.1)
